@@ -1,0 +1,68 @@
+"""Turn digit images into latent distributions with the exported encoder."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+from .errors import EdgeVAEError
+from .session import ModelConfig, load_model
+
+
+@dataclass
+class Encoder:
+    """A loaded encoder: one onnxruntime session, built once and reused for every call.
+
+    `model` is an exported model folder, an .onnx file, or None for the bundled model.
+    """
+
+    model: str | Path | None = None
+    threads: int | None = None
+    int8: bool = False
+    providers: list[str] | None = None
+    session: onnxruntime.InferenceSession = field(init=False, repr=False)
+    config: ModelConfig = field(init=False)
+
+    def __post_init__(self):
+        self.session, self.config = load_model(self.model, "encoder", self.threads, self.int8, self.providers)
+
+    def encode(self, images) -> tuple[np.ndarray, np.ndarray]:
+        """(z_mean, z_log_var), each float32 [n, latent], for images shaped [28, 28], [n, 28, 28] or [n, 784].
+
+        Float images hold pixels in [0, 1]; integer (uint8) images hold 0-255.
+        """
+        pixels = as_pixels(images, self.config.image_shape)
+        z_mean, z_log_var = self.session.run(self.config.output_names, {self.config.input_name: pixels})
+        return z_mean, z_log_var
+
+
+def as_pixels(images, image_shape: tuple[int, int]) -> np.ndarray:
+    """A float32 [n, height*width] batch in [0, 1], scaled the way the model was trained (value/255)."""
+    images = np.asarray(images)
+    height, width = image_shape
+    size = height * width
+    if images.shape in ((height, width), (size,)):
+        images = images.reshape(1, size)
+    elif images.ndim == 3 and images.shape[1:] == (height, width):
+        images = images.reshape(len(images), size)
+    elif not (images.ndim == 2 and images.shape[1] == size):
+        raise EdgeVAEError(
+            f"images must be shaped [{height}, {width}], [n, {height}, {width}] or [n, {size}],"
+            f" got {list(images.shape)}"
+        )
+    if images.dtype.kind in "iu":
+        if images.size and (images.min() < 0 or images.max() > 255):
+            raise EdgeVAEError("integer images must hold pixel values 0-255")
+        return images.astype(np.float32) / np.float32(255)
+    if images.dtype.kind not in "fb":
+        raise EdgeVAEError(f"images must be numbers, got dtype {images.dtype}")
+    pixels = np.ascontiguousarray(images, dtype=np.float32)
+    if not np.isfinite(pixels).all():
+        raise EdgeVAEError("images contain NaN or infinite pixel values")
+    if pixels.size and (pixels.min() < 0 or pixels.max() > 1):
+        raise EdgeVAEError(
+            f"float images must hold pixels in [0, 1], got {pixels.min():g} to {pixels.max():g}"
+            " (divide 0-255 values by 255, or pass uint8)"
+        )
+    return pixels

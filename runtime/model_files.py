@@ -1,0 +1,47 @@
+"""Find a model's .onnx files: in an exported folder, at a direct path, or bundled with the package."""
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import EdgeVAEError
+
+BUNDLED_PACKAGE = "edgevae.runtime.pretrained"
+
+
+def bundled_model_dir() -> Path:
+    # Wheels install unzipped, so the package folder is a real directory.
+    return Path(str(files(BUNDLED_PACKAGE)))
+
+
+def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:
+    """The .onnx file for `role` ("encoder" or "generator"); `model` is a folder, a file, or None."""
+    if model is not None and Path(model).suffix == ".onnx":
+        path = Path(model)
+        if not path.is_file():
+            raise EdgeVAEError(f"model file not found: {path}")
+        return path
+    folder = bundled_model_dir() if model is None else Path(model)
+    where = "the bundled model" if model is None else str(folder)
+    if not folder.is_dir():
+        raise EdgeVAEError(f"model folder not found: {folder}")
+    name = f"{role}.int8.onnx" if int8 else f"{role}.onnx"
+    path = folder / name
+    if not path.is_file():
+        hint = " (export with int8 to get it)" if int8 else ""
+        raise EdgeVAEError(f"{name} not found in {where}{hint}")
+    return path
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """manifest.json as a dict, None when the folder has none."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EdgeVAEError(f"cannot read {path}: {error}") from None
+    if not isinstance(manifest, dict):
+        raise EdgeVAEError(f"cannot read {path}: not a JSON object")
+    return manifest

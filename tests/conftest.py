@@ -1,0 +1,11 @@
+"""Shared by every test folder. pytest puts tests/ on sys.path for this file, so `helpers` imports by name."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """Real MNIST through the project's loader."""
+    from edgevae.train.data import load_mnist  # here, so the runtime-only (ARM) test run never imports it
+
+    return load_mnist()

