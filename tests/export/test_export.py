@@ -1,0 +1,171 @@
+"""The exporter on a model trained here on real MNIST: parity, refusal, metadata, int8, no TensorFlow."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+
+from edgevae.export import convert
+from edgevae.export.parity import TOLERANCE, ParityError, check_parity
+from edgevae.export.run import export_run
+from edgevae.runtime.errors import EdgeVAEError
+from edgevae.train.data import as_model_input
+from helpers import assert_clean_failure, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export") / "run"
+    result = run_cli("train", "--epochs", 2, "--subset", 3000, "--out", folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(run_dir):
+    model_dir = run_dir.parent / "model"
+    result = run_cli("export", run_dir, "--out", model_dir, "--quantize", "int8")
+    assert result.returncode == 0, result.stderr
+    return model_dir, result.stdout
+
+
+def metadata_of(path):
+    return {entry.key: entry.value for entry in onnx.load(path).metadata_props}
+
+
+def test_exported_models_follow_the_contract(exported):
+    model_dir, _ = exported
+    for name, inputs, outputs in [("encoder", ["image"], ["z_log_var", "z_mean"]), ("generator", ["z"], ["image"])]:
+        model = onnx.load(model_dir / f"{name}.onnx")
+        onnx.checker.check_model(model, full_check=True)
+        assert [value.name for value in model.graph.input] == inputs
+        assert sorted(value.name for value in model.graph.output) == outputs
+        assert model.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+        assert not [node for node in model.graph.node if "Random" in node.op_type]  # sampling is the caller's
+
+
+def test_parity_figures_are_printed_and_within_tolerance(exported):
+    model_dir, stdout = exported
+    assert "Parity with Keras" in stdout
+    for role, outputs in [("encoder", ("z_mean", "z_log_var")), ("generator", ("image",))]:
+        parity = json.loads(metadata_of(model_dir / f"{role}.onnx")["parity"])
+        assert set(parity) == set(outputs)
+        assert all(0 <= difference <= TOLERANCE for difference in parity.values())
+
+
+def test_metadata_and_manifest(exported, run_dir):
+    model_dir, _ = exported
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    for name, entry in manifest["files"].items():
+        data = (model_dir / name).read_bytes()
+        assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert sorted(manifest["files"]) == ["encoder.int8.onnx", "encoder.onnx", "generator.int8.onnx", "generator.onnx"]
+    assert manifest["metrics"]["test_negative_elbo_nats"] == metrics["test_negative_elbo_nats"]
+    assert manifest["data_source"] == metrics["data_source"]
+    metadata = metadata_of(model_dir / "generator.onnx")
+    assert metadata["role"] == "generator" and metadata["format_version"] == "1"
+    assert metadata["latent_dim"] == "2" and json.loads(metadata["image_shape"]) == [28, 28]
+    assert metadata["pixel_scale"] == "1/255" and metadata["opset"] == "17"
+    assert json.loads(metadata["metrics"])["epochs"] == 2
+    assert {"edgevae_version", "data_source", "created"} <= set(metadata)
+    assert metadata_of(model_dir / "encoder.onnx")["role"] == "encoder"
+
+
+def test_int8_models_are_smaller_and_close(exported):
+    model_dir, stdout = exported
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    for role in ("encoder", "generator"):
+        assert manifest["files"][f"{role}.int8.onnx"]["bytes"] < manifest["files"][f"{role}.onnx"]["bytes"] / 3
+        assert f"{role}.int8.onnx" in stdout
+    error = manifest["int8_error"]["generator"]["image"]
+    assert 0 < error["mean_abs"] <= 2e-3 and error["max_abs"] < 0.1
+    assert metadata_of(model_dir / "generator.int8.onnx")["precision"] == "int8"
+
+
+def test_exported_files_run_where_tensorflow_cannot_be_imported(exported, mnist):
+    model_dir, _ = exported
+    code = (
+        "import sys\n"
+        "sys.modules.update({name: None for name in ('tensorflow', 'keras', 'onnx', 'tf2onnx')})\n"
+        "import numpy as np\n"
+        "from edgevae.runtime import Encoder, Generator\n"
+        f"model = {str(model_dir)!r}\n"
+        "images = np.load(sys.argv[1])\n"
+        "z_mean, z_log_var = Encoder(model).encode(images)\n"
+        "decoded = Generator(model).generate(z_mean)\n"
+        "print(z_mean.shape, decoded.shape, float(np.abs(decoded - images / 255.0).mean()))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'onnx') and sys.modules[m]))\n"
+    )
+    images_path = model_dir.parent / "images.npy"
+    np.save(images_path, mnist.x_test[:50])
+    result = subprocess.run([sys.executable, "-c", code, images_path], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    shapes, loaded = result.stdout.strip().splitlines()
+    assert shapes.startswith("(50, 2) (50, 28, 28)")
+    assert float(shapes.split()[-1]) < 0.2  # reconstructions resemble their originals
+    assert loaded == "[]"
+
+
+def test_gate_refuses_weights_changed_after_conversion(run_dir, mnist):
+    encoder, generator = convert.load_keras_models(run_dir)
+    encoder_onnx, generator_onnx = convert.encoder_to_onnx(encoder), convert.generator_to_onnx(generator)
+    kernel = generator.get_layer("decoder_logits").kernel
+    kernel.assign(kernel.numpy() + 1e-3)
+    with pytest.raises(ParityError, match=r"generator output image differs from Keras by [0-9.e-]+"):
+        check_parity(encoder, generator, encoder_onnx, generator_onnx, as_model_input(mnist.x_test))
+
+
+def test_gate_refusing_leaves_no_files(run_dir, tmp_path, monkeypatch):
+    real_conversion = convert.encoder_to_onnx
+
+    def tampered_conversion(encoder, opset):
+        model = real_conversion(encoder, opset)
+        weights = model.graph.initializer[0]
+        array = onnx.numpy_helper.to_array(weights) * 1.01
+        weights.CopyFrom(onnx.numpy_helper.from_array(array, weights.name))
+        return model
+
+    monkeypatch.setattr(convert, "encoder_to_onnx", tampered_conversion)
+    with pytest.raises(ParityError, match="encoder output z_"):
+        export_run(run_dir, tmp_path / "model", int8=True, report=lambda line: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_model_folder_needs_force(exported, run_dir):
+    model_dir, _ = exported
+    before = (model_dir / "manifest.json").read_bytes()
+    result = run_cli("export", run_dir, "--out", model_dir)
+    assert_clean_failure(result, "--force")
+    assert (model_dir / "manifest.json").read_bytes() == before
+
+
+def test_missing_run_folder_and_wrong_architecture(tmp_path, run_dir):
+    result = run_cli("export", tmp_path / "absent", "--out", tmp_path / "model")
+    assert_clean_failure(result, "run folder not found")
+    import keras
+
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    for name in ("generator.keras", "metrics.json"):
+        (wrong / name).write_bytes((run_dir / name).read_bytes())
+    inputs = keras.Input((10,))
+    keras.Model(inputs, keras.layers.Dense(3)(inputs)).save(wrong / "encoder.keras")
+    result = run_cli("export", wrong, "--out", tmp_path / "model")
+    assert_clean_failure(result, "not an edgevae encoder")
+    assert not (tmp_path / "model").exists()
+    (wrong / "encoder.keras").write_bytes(b"not a zip")
+    assert_clean_failure(run_cli("export", wrong, "--out", tmp_path / "model"), "cannot load")
+
+
+def test_unsupported_opset_is_a_usage_error(run_dir, tmp_path):
+    result = run_cli("export", run_dir, "--out", tmp_path / "model", "--opset", "19")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    with pytest.raises(EdgeVAEError, match="opset 19"):
+        convert.to_onnx(None, None, 19)
