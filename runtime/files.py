@@ -29,10 +29,11 @@ def check_output_folder(folder) -> Path:
     return check_output_path(folder)
 
 
-def make_folder(folder) -> Path:
-    folder = check_output_folder(folder)
+def make_folder(folder, parents: bool = False) -> Path:
+    """Make `folder` (and, with parents=True, the folders above it, like mkdir -p)."""
+    folder = Path(folder) if parents else check_output_folder(folder)
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=parents, exist_ok=True)
     except OSError as error:
         raise EdgeVAEError(f"cannot make the folder {folder}: {error.strerror or error}") from None
     return folder

@@ -40,7 +40,7 @@ def train_run(config: TrainConfig, mnist: MNIST, run_dir, resume=False, force=Fa
     else:
         if checkpoint_path.exists() and not force:
             raise EdgeVAEError(f"{run_dir} already holds a run: continue it with --resume, or start over with --force")
-        make_folder(run_dir)
+        make_folder(run_dir, parents=True)
         trainer = Trainer(config, mnist)
 
     def write_history(epoch):
