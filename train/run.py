@@ -17,7 +17,9 @@ from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import make_folder, save_text
@@ -76,7 +78,11 @@ def run_metrics(trainer: Trainer, mnist: MNIST) -> dict:
         "config": asdict(trainer.config),
         "versions": {
             "python": platform.python_version(),
-            **{name: version(name) for name in ("edgevae", "tensorflow-cpu", "keras", "numpy")},
+            "edgevae": version("edgevae"),
+            # Module versions, not distribution names: TensorFlow installs as tensorflow or tensorflow-cpu.
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
         },
     }
 
