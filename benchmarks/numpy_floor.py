@@ -42,7 +42,8 @@ def numpy_network(model_path: Path):
             elif op_type == "Relu":
                 values[output] = np.maximum(args[0], 0)
             elif op_type == "Sigmoid":
-                values[output] = 1 / (1 + np.exp(-args[0]))
+                with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative logits: 1/inf = 0
+                    values[output] = 1 / (1 + np.exp(-args[0]))
             elif op_type == "Identity":
                 values[output] = args[0]
             else:
