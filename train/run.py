@@ -32,11 +32,12 @@ CHECKPOINT = "checkpoint.npz"
 OUTPUT_FILES = ("encoder.keras", "generator.keras", "history.csv", "metrics.json", "latent.png")
 
 
-def train_run(config: TrainConfig, mnist: MNIST, run_dir, resume=False, force=False, verbose=True) -> dict:
+def train_run(config: TrainConfig, mnist: MNIST, run_dir, resume=False, force=False, verbose=True,
+              resume_epochs: int | None = None) -> dict:
     run_dir = Path(run_dir)
     checkpoint_path = run_dir / CHECKPOINT
     if resume:
-        trainer = resume_trainer(checkpoint_path, mnist, epochs=config.epochs)
+        trainer = resume_trainer(checkpoint_path, mnist, epochs=resume_epochs)
         if verbose:
             print(f"Resuming {run_dir} after epoch {trainer.state.epochs_done} of {trainer.config.epochs}")
     else:

@@ -89,6 +89,12 @@ def test_killed_run_resumes_from_its_checkpoint(tmp_path):
     assert [int(row["epoch"]) for row in read_history(run_dir)] == list(range(1, done + 3))
     assert json.loads((run_dir / "metrics.json").read_text())["epochs"] == done + 2
 
+    # Without --epochs, a resume keeps the checkpoint's settings: this run is already complete.
+    result = run_cli("train", "--out", run_dir, "--resume", "--subset", 6000)
+    assert result.returncode == 0, result.stderr
+    assert f"after epoch {done + 2} of {done + 2}" in result.stdout
+    assert len(read_history(run_dir)) == done + 2
+
 
 def test_existing_run_is_not_overwritten_without_force(tmp_path):
     run_dir = tmp_path / "run"
