@@ -103,14 +103,19 @@ class Trainer:
         """Sums of (-ELBO, reconstruction, KL, seed objective) over images, one latent sample each."""
         encoded = self.vae.encoder(images, training=False)
         z_mean, z_log_var = encoded["z_mean"], encoded["z_log_var"]
-        z = z_mean + tf.exp(self.vae.config.log_var_scale * z_log_var) * epsilon
-        outputs = {"z_mean": z_mean, "z_log_var": z_log_var, "logits": self.vae.decoder(z, training=False)}
-        reconstruction, kl = elbo_terms(images, outputs)
+        scale = self.vae.config.log_var_scale
+        z = z_mean + tf.exp(scale * z_log_var) * epsilon
+        logits = self.vae.decoder(z, training=False)
+        # The posterior the sampler draws from has log-variance 2 * scale * z_log_var: z_log_var itself for
+        # the proper sampler, twice it for the seed's. The ELBO must use that one; the seed loss its own.
+        posterior = {"z_mean": z_mean, "z_log_var": 2.0 * scale * z_log_var, "logits": logits}
+        reconstruction, kl = elbo_terms(images, posterior)
+        seed_objective = seed_loss(images, {"z_mean": z_mean, "z_log_var": z_log_var, "logits": logits})
         return (
             tf.reduce_sum(reconstruction + kl),
             tf.reduce_sum(reconstruction),
             tf.reduce_sum(kl),
-            tf.reduce_sum(seed_loss(images, outputs)),
+            tf.reduce_sum(seed_objective),
         )
 
     # --- epochs ---

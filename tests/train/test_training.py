@@ -119,3 +119,15 @@ def test_corrupt_checkpoint_fails_in_one_line(tmp_path):
     (run_dir / "checkpoint.npz").write_bytes(b"garbage")
     result = run_cli("train", "--out", run_dir, "--resume", "--subset", 1000)
     assert_clean_failure(result, "checkpoint")
+
+
+def test_seed_objective_runs_report_the_elbo_of_their_own_sampler(mnist):
+    """The seed's sampler draws with std exp(z_log_var), so its posterior's log-variance is 2 * z_log_var."""
+    data = head(mnist, 500, 300)
+    trainer = Trainer(TrainConfig(objective="seed", epochs=1), data)
+    evaluation = trainer.evaluate()
+    encoded = trainer.vae.encoder.predict(data.x_test.reshape(-1, 784) / np.float32(255), verbose=0)
+    z_mean, log_variance = encoded["z_mean"], 2 * encoded["z_log_var"]
+    expected_kl = 0.5 * np.sum(z_mean**2 + np.exp(log_variance) - log_variance - 1, axis=1).mean()
+    assert evaluation.kl == pytest.approx(expected_kl, rel=1e-4)
+    assert evaluation.negative_elbo == pytest.approx(evaluation.reconstruction + evaluation.kl, rel=1e-6)
