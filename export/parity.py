@@ -65,8 +65,9 @@ def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: 
         for input_name, feeds in input_sets.items():
             keras_outputs = run_keras(keras_model, next(iter(feeds.values())))
             differences = max_differences(keras_outputs, run_onnx(onnx_model, feeds))
+            role_figures = figures.setdefault(role, {})
             for output, difference in differences.items():
-                figures.setdefault(role, {})[output] = max(figures.get(role, {}).get(output, 0.0), difference)
+                role_figures[output] = max(role_figures.get(output, 0.0), difference)
                 if not difference <= TOLERANCE:  # also catches NaN
                     raise ParityError(
                         f"parity check failed: {role} output {output} differs from Keras by {difference:.3g} "

@@ -176,7 +176,7 @@ def validated(arrays: dict[str, np.ndarray], source: str) -> MNIST:
 
 def as_model_input(images: np.ndarray) -> np.ndarray:
     """uint8 [n, 28, 28] -> float32 [n, 784] in [0, 1]: the ONNX contract's pixel scale (value / 255)."""
-    return (images.reshape(len(images), -1).astype(np.float32) / 255.0).astype(np.float32)
+    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
 
 
 def head(mnist: MNIST, train_count: int, test_count: int) -> MNIST:

@@ -8,7 +8,7 @@ is derived from the seed and the epoch, so a resumed run continues exactly where
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import keras
 import numpy as np
@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .data import MNIST, as_model_input
-from .model import VAE, ModelConfig, build_vae
+from .model import IMAGE_SIZE, VAE, ModelConfig, build_vae
 from .objectives import LOG_VAR_SCALE, OBJECTIVES, elbo_terms, seed_loss
 
 
@@ -47,7 +47,7 @@ class Evaluation:
 
     @property
     def bce_per_pixel(self) -> float:
-        return self.reconstruction / 784
+        return self.reconstruction / IMAGE_SIZE
 
 
 @dataclass
@@ -217,8 +217,8 @@ def resume_trainer(checkpoint_path, mnist: MNIST, epochs: int | None = None) -> 
     """A trainer in the state its checkpoint recorded; `epochs` may extend the run."""
     checkpoint = load_checkpoint(checkpoint_path)
     config = TrainConfig(**checkpoint.config)
-    if epochs is not None and epochs != config.epochs:
-        config = TrainConfig(**{**checkpoint.config, "epochs": epochs})
+    if epochs is not None:
+        config = replace(config, epochs=epochs)
     trainer = Trainer(config, mnist)
     trainer.restore(checkpoint)
     return trainer
