@@ -10,8 +10,8 @@ import tensorflow as tf
 import tf2onnx
 
 from edgevae.runtime.errors import EdgeVAEError
+from edgevae.train.model import IMAGE_SIZE
 
-IMAGE_SIZE = 28 * 28
 DEFAULT_OPSET = 17
 SUPPORTED_OPSETS = range(13, 19)  # tf2onnx 1.17 with Keras 3 fails from opset 19 on
 

@@ -1,12 +1,13 @@
 """What every exported file says about itself (metadata_props) and the folder's manifest.json."""
 
-import hashlib
 import json
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
 import onnx
+
+from edgevae.runtime.model_info import size_and_sha256
 
 FORMAT_VERSION = "1"
 PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
@@ -42,15 +43,11 @@ def stamp(model: onnx.ModelProto, facts: dict) -> onnx.ModelProto:
     return model
 
 
-def file_entry(path: Path, role: str, precision: str) -> dict:
-    data = path.read_bytes()
-    return {"role": role, "precision": precision, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
 def manifest(folder: Path, shared: dict, int8_error: dict | None) -> dict:
     files = {}
     for path in sorted(folder.glob("*.onnx")):
         role, _, rest = path.name.partition(".")
-        files[path.name] = file_entry(path, role, "int8" if rest.startswith("int8") else "fp32")
+        precision = "int8" if rest.startswith("int8") else "fp32"
+        files[path.name] = {"role": role, "precision": precision, **size_and_sha256(path)}
     return {**shared, "format_version": int(shared["format_version"]), "files": files,
             **({"int8_error": int8_error} if int8_error else {})}

@@ -6,7 +6,7 @@ import onnxruntime
 
 from edgevae.runtime.errors import EdgeVAEError
 
-TOLERANCE = 1e-5  # max absolute difference per output; this network measures about 1e-6
+TOLERANCE = 1e-5  # max absolute difference per output; the bundled model measures up to 8.5e-6
 GRID_SPAN = 4.0  # the generator is checked on a latent grid covering +-4 standard deviations
 PRIOR_SAMPLES = 10_000
 

@@ -45,6 +45,12 @@ def parse_value(key: str, value: str):
     return value
 
 
+def size_and_sha256(path: Path) -> dict:
+    """A file's size and SHA-256, as manifest.json lists them."""
+    data = path.read_bytes()
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def check_file(folder: Path, name: str, listed: dict | None, has_manifest: bool) -> dict:
     path = folder / name
     entry = {
@@ -55,8 +61,7 @@ def check_file(folder: Path, name: str, listed: dict | None, has_manifest: bool)
     }
     if not path.is_file():
         return {**entry, "status": "missing"}
-    data = path.read_bytes()
-    actual = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    actual = size_and_sha256(path)
     if not has_manifest:
         status = "no manifest to check against"
     elif listed is None:

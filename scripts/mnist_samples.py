@@ -17,7 +17,7 @@ def main():
     mnist = load_mnist()
     for digit in range(10):
         index = int(np.flatnonzero(mnist.y_test == digit)[0])
-        save_png(mnist.x_test[index].astype(np.float32) / 255.0, out / f"digit_{digit}.png")
+        save_png(mnist.x_test[index], out / f"digit_{digit}.png")
     print(f"wrote 10 test digits to {out}")
 
 
