@@ -9,3 +9,11 @@ def mnist():
     from edgevae.train.data import load_mnist  # here, so the runtime-only (ARM) test run never imports it
 
     return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def classifier(mnist):
+    """The reference digit classifier (tests/digit_classifier.py), fitted once per session."""
+    from digit_classifier import train_classifier
+
+    return train_classifier(mnist)

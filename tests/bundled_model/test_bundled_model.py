@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from edgevae.runtime import Encoder, Generator
+from digit_classifier import classify
 from edgevae.runtime.model_files import bundled_model_dir
 
 ROLES_AND_PRECISIONS = {"encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"}
@@ -30,31 +31,6 @@ def test_bundled_model_was_trained_with_the_full_recipe(manifest):
     assert manifest["metrics"]["objective"] == "elbo"
     assert manifest["metrics"]["test_negative_elbo_nats"] <= 143.0
     assert all(difference <= 1e-5 for outputs in manifest["parity"].values() for difference in outputs.values())
-
-
-def softmax_classifier(images: np.ndarray, labels: np.ndarray, steps: int = 150) -> np.ndarray:
-    """Multinomial logistic regression on pixels, full-batch gradient descent: weights [785, 10]."""
-    features = np.hstack([images, np.ones((len(images), 1), np.float32)])
-    targets = np.eye(10, dtype=np.float32)[labels]
-    weights = np.zeros((features.shape[1], 10), np.float32)
-    for _ in range(steps):
-        logits = features @ weights
-        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
-        weights -= 0.5 * features.T @ (probabilities - targets) / len(features)
-    return weights
-
-
-def classify(weights: np.ndarray, images: np.ndarray) -> np.ndarray:
-    return (np.hstack([images, np.ones((len(images), 1), np.float32)]) @ weights).argmax(axis=1)
-
-
-@pytest.fixture(scope="module")
-def classifier(mnist):
-    weights = softmax_classifier(mnist.x_train.reshape(-1, 784) / np.float32(255), mnist.y_train)
-    accuracy = (classify(weights, mnist.x_test.reshape(-1, 784) / np.float32(255)) == mnist.y_test).mean()
-    assert accuracy > 0.85, f"the reference classifier itself is too weak: {accuracy:.3f}"
-    return weights
 
 
 def typical_latent(z_mean: np.ndarray, radius: float = 0.3) -> np.ndarray:
