@@ -52,7 +52,7 @@ bench-quick: $(STAMP)
 pretrained: $(STAMP)
 	$(BIN)/edgevae train --out $(RUN_DIR) --force
 	$(BIN)/edgevae export $(RUN_DIR) --out $(MODEL_DIR) --quantize int8 --force
-	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json runtime/pretrained/
+	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json $(MODEL_DIR)/latent_map.json runtime/pretrained/
 
 clean:
 	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache
