@@ -1,5 +1,6 @@
 // web/edgevae.mjs under Node with onnxruntime-node: parity with the Python runtime, and its checks.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 
 import { EdgeVAEError, loadEncoder, loadGenerator, loadLatentMap } from '../edgevae.mjs';
 import { manifoldGrid } from '../manifold.mjs';
-import { BUNDLED_MODEL, loadReference, maxDifference, referenceFolder } from './reference.mjs';
+import { BUNDLED_MODEL, PYTHON, ROOT, loadReference, maxDifference, referenceFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 let reference;
@@ -135,6 +136,25 @@ test('bad model sources fail with clear errors', async () => {
   for (const [load, message] of cases) {
     await assert.rejects(load(), (error) => error instanceof EdgeVAEError && message.test(error.message));
   }
+});
+
+test('the Node example writes a PNG grid of digits that an independent decoder reads', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'edgevae-example-')), 'digits.png');
+  execFileSync(process.execPath, [join(ROOT, 'web', 'examples', 'generate-png.mjs'), out, '9'], { stdio: 'pipe' });
+  // Pillow decodes it; each 28x28 tile holds a bright stroke on a mostly black background.
+  const check = `
+import sys
+import numpy as np
+from PIL import Image
+image = Image.open(sys.argv[1])
+pixels = np.asarray(image)
+tiles = [pixels[2 + row * 30 : row * 30 + 30, 2 + column * 30 : column * 30 + 30] for row in range(3) for column in range(3)]
+print(image.mode, image.size, min(int(tile.max()) for tile in tiles), max(float((tile > 128).mean()) for tile in tiles))
+`;
+  const [mode, width, height, dimmest, busiest] = execFileSync(PYTHON, ['-c', check, out], { encoding: 'utf8' })
+    .replace(/[(),]/g, ' ').trim().split(/\s+/);
+  assert.deepEqual([mode, Number(width), Number(height)], ['L', 92, 92]);
+  assert.ok(Number(dimmest) > 128 && Number(busiest) < 0.4, `${dimmest} ${busiest}`);
 });
 
 function chunk(flat, size) {
