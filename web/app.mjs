@@ -27,6 +27,7 @@ window.edgevae = {
   generate: async (z) => (await ready, models.generator.generate(z)),
   encode: async (images) => (await ready, models.encoder.encode(images)),
 };
+ready.then(() => performance.mark('edgevae-ready'), () => {}); // read by web/bench.mjs
 ready.catch((error) => {
   byId('status').textContent = `Could not load the model: ${error.message}`;
   byId('status').classList.add('error');
