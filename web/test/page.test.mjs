@@ -2,14 +2,21 @@
 // the pointer, the drawing pad, the digit buttons, a phone-sized screen, a clean console, and no
 // request leaving 127.0.0.1. EDGEVAE_SCREENSHOT=path also saves the README's screenshot.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, startServer } from './browser.mjs';
-import { BUNDLED_MODEL, loadReference, maxDifference, referenceFolder } from './reference.mjs';
+import { BUNDLED_MODEL, PYTHON, loadReference, maxDifference, referenceFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
+// The top of a 2 on the pad (fractions of its size): an arc from lower left over to the right.
+const TWO_ARC = Array.from({ length: 13 }, (_, step) => {
+  const angle = Math.PI * (1.15 - (1.45 * step) / 12);
+  return [0.5 + 0.2 * Math.cos(angle), 0.33 - 0.17 * Math.sin(angle)];
+});
 const problems = []; // console errors and warnings, page errors, failed or off-host requests
 let reference;
 let browser;
@@ -145,6 +152,39 @@ test('a digit drawn on the pad is encoded where the test set puts that digit, an
   await page.close();
 });
 
+test('the pad prepares a drawing as the Python runtime\'s load_digit does (crop, fit 20x20, centre by mass)', async () => {
+  const page = await openPage(servers.bundled);
+  const folder = mkdtempSync(join(tmpdir(), 'edgevae-pad-'));
+  const drawings = { two: [[...TWO_ARC, [0.3, 0.8], [0.72, 0.8]]], seven: [[[0.35, 0.2], [0.65, 0.2], [0.45, 0.85]]] };
+  const pageInputs = {};
+  for (const [name, strokes] of Object.entries(drawings)) {
+    await page.click('#clear');
+    await draw(page, strokes);
+    const png = await page.evaluate(() => document.getElementById('pad').toDataURL('image/png'));
+    writeFileSync(join(folder, `${name}.png`), Buffer.from(png.split(',')[1], 'base64'));
+    pageInputs[name] = JSON.parse(await page.locator('#pad-z').getAttribute('data-input'));
+  }
+  writeFileSync(join(folder, 'inputs.json'), JSON.stringify(pageInputs));
+  const compare = `
+import json, sys
+from pathlib import Path
+import numpy as np
+from edgevae.runtime import Encoder, load_digit
+folder = Path(sys.argv[1])
+encoder = Encoder()
+for name, pixels in json.loads((folder / "inputs.json").read_text()).items():
+    page, python = np.array(pixels, np.float32).reshape(28, 28), load_digit(folder / f"{name}.png")
+    z_page, z_python = encoder.encode(page)[0][0], encoder.encode(python)[0][0]
+    print(name, float(np.abs(page - python).mean()), float(np.abs(z_page - z_python).max()))
+`;
+  for (const line of execFileSync(PYTHON, ['-c', compare, folder], { encoding: 'utf8' }).trim().split('\n')) {
+    const [name, meanPixelDifference, latentDifference] = line.split(' ');
+    // Resampling differs (the canvas's smoothing against Pillow's Lanczos), so pixels differ a little.
+    assert.ok(Number(meanPixelDifference) < 0.02 && Number(latentDifference) < 0.1, line);
+  }
+  await page.close();
+});
+
 test('digit buttons appear only when the model has anchors, and draw the anchor\'s digit', async () => {
   const bundledManifest = JSON.parse(readFileSync(join(BUNDLED_MODEL, 'manifest.json'), 'utf8'));
   const plain = await openPage(servers.bundled);
@@ -173,19 +213,25 @@ test('a phone-sized screen shows every panel without sideways scrolling', async 
   await page.close();
 });
 
-test('screenshot of the page', async () => {
-  const page = await openPage(servers.anchored);
+test('screenshot of the page that make web serves', async () => {
+  const page = await openPage(servers.bundled);
   const plane = await page.locator('#plane').boundingBox();
   await page.mouse.move(plane.x + 0.62 * plane.width, plane.y + 0.3 * plane.height);
-  const pad = await page.locator('#pad').boundingBox();
-  await page.mouse.move(pad.x + 0.35 * pad.width, pad.y + 0.2 * pad.height);
-  await page.mouse.down();
-  for (const [x, y] of [[0.65, 0.2], [0.45, 0.85]]) await page.mouse.move(pad.x + x * pad.width, pad.y + y * pad.height, { steps: 10 });
-  await page.mouse.up();
-  await page.waitForFunction(() => document.getElementById('pad-z').dataset.z);
+  await draw(page, [[...TWO_ARC, [0.3, 0.8], [0.72, 0.8]]]); // a 2
   const png = await page.screenshot({ path: process.env.EDGEVAE_SCREENSHOT, fullPage: true });
   assert.ok(png.length > 20_000);
   await page.close();
+});
+
+test('the server serves the page, onnxruntime-web and the model folder, and nothing else', async () => {
+  const status = async (path) => (await fetch(new URL(path, servers.bundled.url))).status;
+  for (const path of ['', 'app.mjs', 'ort/ort-wasm-simd-threaded.wasm', 'model/generator.onnx', 'model/latent_map.json']) {
+    assert.equal(await status(path), 200, path);
+  }
+  for (const path of ['serve.py', 'test/reference.py', 'node_modules/onnxruntime-web/package.json', 'ort/ort.min.mjs',
+    'model/__init__.py/x', 'model/%2e%2e/manifest.json', '.npmrc', '..%2fMakefile', 'model/']) {
+    assert.equal(await status(path), 404, path);
+  }
 });
 
 test('the console stayed clean and no request left 127.0.0.1', () => {
