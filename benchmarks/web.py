@@ -4,6 +4,7 @@ Runs web/bench.mjs (needs `npm ci` in web/ and Debian's chromium: `make test-web
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ def report(quick: bool = False) -> str:
     title = "## 6. In a web page and in Node.js"
     if not (WEB / "node_modules" / "onnxruntime-web").is_dir():
         return f"{title}\n\nSkipped: run `make test-web` first (npm packages and chromium)."
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     command = ["node", "bench.mjs", *(["--quick"] if quick else [])]
     result = json.loads(subprocess.run(command, cwd=WEB, capture_output=True, text=True, check=True).stdout)
     browser, node = result["browser"], result["node"]
@@ -33,7 +35,7 @@ def report(quick: bool = False) -> str:
         title,
         f"`node web/bench.mjs`: medians; page loads from a fresh browser profile ({result['loads']} loads), calls in "
         f"{result['calls']}-call blocks. Browser: Debian's Chromium, onnxruntime-web (wasm, 1 thread); Node: "
-        "onnxruntime-node (CPU, 1 thread).",
+        f"onnxruntime-node (CPU, 1 thread). Load average at start: {load}.",
         table(["", "browser", "Node.js", "note"], rows),
         f"Page weight: {weight / 1e6:.1f} MB in {len(browser['weight'])} requests, of which onnxruntime's wasm is "
         f"{wasm / 1e6:.1f} MB ({result['gzippedWasm'] / 1e6:.1f} MB gzipped, for a server that compresses) and the "
