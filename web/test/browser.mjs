@@ -1,12 +1,11 @@
 // Debian's Chromium, driven by playwright-core (which never downloads a browser), and the page's server.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { chromium } from 'playwright-core';
 
-import { ROOT } from './reference.mjs';
+import { ROOT, temporaryFolder } from './reference.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find(existsSync);
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -15,9 +14,14 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 /** A headless Chromium with a fresh, empty profile: every page starts with a cold cache. */
 export async function launchBrowser() {
   if (!CHROMIUM) throw new Error('chromium not found: install it with apt (make test-web does) or set CHROMIUM');
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'edgevae-chromium-')), {
-    executablePath: CHROMIUM, headless: true, args: FLAGS,
-  });
+  const profile = temporaryFolder('chromium');
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const close = context.close.bind(context);
+  context.close = async () => {
+    await close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  };
+  return context;
 }
 
 /** python3 web/serve.py on a free port; resolves to { url, stop } once it listens. */

@@ -1,9 +1,8 @@
 // web/edgevae.mjs under Node with onnxruntime-node: parity with the Python runtime, and its checks.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, test } from 'node:test';
@@ -11,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 
 import { EdgeVAEError, loadEncoder, loadGenerator, loadLatentMap } from '../edgevae.mjs';
 import { manifoldGrid } from '../manifold.mjs';
-import { BUNDLED_MODEL, PYTHON, ROOT, loadReference, maxDifference, referenceFolder } from './reference.mjs';
+import { BUNDLED_MODEL, PYTHON, ROOT, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 let reference;
@@ -121,7 +120,7 @@ test('bad images fail with clear errors', async () => {
 });
 
 test('bad model sources fail with clear errors', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'edgevae-models-'));
+  const folder = temporaryFolder('models');
   writeFileSync(join(folder, 'empty.onnx'), '');
   writeFileSync(join(folder, 'broken.onnx'), 'not a model');
   copyFileSync(join(BUNDLED_MODEL, 'encoder.onnx'), join(folder, 'encoder.onnx'));
@@ -139,7 +138,7 @@ test('bad model sources fail with clear errors', async () => {
 });
 
 test('the Node example writes a PNG grid of digits that an independent decoder reads', () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'edgevae-example-')), 'digits.png');
+  const out = join(temporaryFolder('example'), 'digits.png');
   execFileSync(process.execPath, [join(ROOT, 'web', 'examples', 'generate-png.mjs'), out, '9'], { stdio: 'pipe' });
   // Pillow decodes it; each 28x28 tile holds a bright stroke on a mostly black background.
   const check = `

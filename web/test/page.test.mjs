@@ -3,13 +3,12 @@
 // request leaving 127.0.0.1. EDGEVAE_SCREENSHOT=path also saves the README's screenshot.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, startServer } from './browser.mjs';
-import { BUNDLED_MODEL, PYTHON, loadReference, maxDifference, referenceFolder } from './reference.mjs';
+import { BUNDLED_MODEL, PYTHON, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 // The top of a 2 on the pad (fractions of its size): an arc from lower left over to the right.
@@ -154,7 +153,7 @@ test('a digit drawn on the pad is encoded where the test set puts that digit, an
 
 test('the pad prepares a drawing as the Python runtime\'s load_digit does (crop, fit 20x20, centre by mass)', async () => {
   const page = await openPage(servers.bundled);
-  const folder = mkdtempSync(join(tmpdir(), 'edgevae-pad-'));
+  const folder = temporaryFolder('pad');
   const drawings = { two: [[...TWO_ARC, [0.3, 0.8], [0.72, 0.8]]], seven: [[[0.35, 0.2], [0.65, 0.2], [0.45, 0.85]]] };
   const pageInputs = {};
   for (const [name, strokes] of Object.entries(drawings)) {

@@ -2,7 +2,7 @@
 // make test-web computes them once and passes the folder in EDGEVAE_REFERENCE; alone, each test file
 // runs the script itself with EDGEVAE_PYTHON (default: the repository's .venv).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ export const PYTHON = process.env.EDGEVAE_PYTHON ?? join(ROOT, '.venv', 'bin', '
 
 export function referenceFolder() {
   if (process.env.EDGEVAE_REFERENCE) return process.env.EDGEVAE_REFERENCE;
-  const folder = join(mkdtempSync(join(tmpdir(), 'edgevae-web-')), 'reference');
+  const folder = join(temporaryFolder('reference'), 'reference');
   execFileSync(PYTHON, [join(ROOT, 'web', 'test', 'reference.py'), folder], { stdio: ['ignore', 'ignore', 'inherit'] });
   return folder;
 }
@@ -31,4 +31,16 @@ export function maxDifference(actual, expected) {
     });
   });
   return largest;
+}
+
+const temporaryFolders = [];
+process.on('exit', () => {
+  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true, maxRetries: 5 });
+});
+
+/** A new empty folder, removed when the test process exits. */
+export function temporaryFolder(name) {
+  const folder = mkdtempSync(join(tmpdir(), `edgevae-${name}-`));
+  temporaryFolders.push(folder);
+  return folder;
 }
