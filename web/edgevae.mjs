@@ -93,8 +93,14 @@ export async function loadLatentMap(folder) {
   const name = manifest?.latent_map;
   if (!name) return null;
   const location = folderOf(folder) + name;
-  const map = JSON.parse(new TextDecoder().decode(await readBytes(location)));
-  if (!Array.isArray(map.z) || !Array.isArray(map.digit) || map.z.length !== map.digit.length) {
+  let map;
+  try {
+    map = JSON.parse(new TextDecoder().decode(await readBytes(location)));
+  } catch (error) {
+    if (error instanceof EdgeVAEError) throw error;
+    throw new EdgeVAEError(`cannot read ${location}: ${error.message}`);
+  }
+  if (!Array.isArray(map?.z) || !Array.isArray(map?.digit) || map.z.length !== map.digit.length) {
     throw new EdgeVAEError(`${location} is not a latent map: it needs z and digit lists of one length`);
   }
   return map;

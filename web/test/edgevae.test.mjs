@@ -124,6 +124,8 @@ test('bad model sources fail with clear errors', async () => {
   writeFileSync(join(folder, 'empty.onnx'), '');
   writeFileSync(join(folder, 'broken.onnx'), 'not a model');
   copyFileSync(join(BUNDLED_MODEL, 'encoder.onnx'), join(folder, 'encoder.onnx'));
+  writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ latent_dim: 2, latent_map: 'latent_map.json' }));
+  writeFileSync(join(folder, 'latent_map.json'), '{"z": [[0, 0]], "digit": [');
   const cases = [
     [() => loadGenerator(ort, join(folder, 'absent')), /generator.onnx.*no such file/],
     [() => loadGenerator(ort, join(folder, 'empty.onnx')), /empty.onnx: the file is empty/],
@@ -131,6 +133,7 @@ test('bad model sources fail with clear errors', async () => {
     [() => loadGenerator(ort, join(folder, 'encoder.onnx')), /is an encoder model, but a generator model is needed/],
     [() => loadGenerator(ort, BUNDLED_MODEL, { format: 'ort' }), /generator.ort not found.*--ort/],
     [() => loadGenerator({}, BUNDLED_MODEL), /pass the onnxruntime namespace/],
+    [() => loadLatentMap(folder), /cannot read .*latent_map.json: Unexpected end of JSON/],
   ];
   for (const [load, message] of cases) {
     await assert.rejects(load(), (error) => error instanceof EdgeVAEError && message.test(error.message));
