@@ -12,6 +12,7 @@ import { mnistForm } from './mnist-form.mjs';
 const MODEL = new URL('model/', import.meta.url).href;
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const MANIFOLD_SIZE = 20;
+const NARROW = window.matchMedia('(max-width: 700px)'); // one column: the plane's panel fills the screen
 const PAD_STROKE = 18; // pixels on the 280-pixel pad: about 2 pixels once the digit is fitted into 20x20
 
 ort.env.wasm.numThreads = 1; // no cross-origin isolation needed, and 2 threads are slower for this network
@@ -138,6 +139,15 @@ function drawPlane() {
     context.textAlign = 'center';
     context.textBaseline = 'middle';
     context.fillText(String(state.anchor.digit), x, y + 1);
+  }
+  if (state.pointer && NARROW.matches) {
+    // On a phone the digit panel is below the plane, out of sight under a finger: inset it here.
+    const size = plane.width / 5;
+    context.imageSmoothingEnabled = false;
+    context.drawImage(byId('digit'), plane.width - size - 4, 4, size, size);
+    context.strokeStyle = '#888';
+    context.lineWidth = 1;
+    context.strokeRect(plane.width - size - 4, 4, size, size);
   }
   if (state.pointer) {
     const [x, y] = toCanvas(state.pointer, plane);
