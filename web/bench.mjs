@@ -21,6 +21,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 /** Median over blocks of the mean milliseconds per call of `call` (run inside the page or in Node). */
 async function perCall(call, calls = CALLS) {
+  for (const end = performance.now() + 1500; performance.now() < end;) await call(); // warm up, as in the page
   const blocks = [];
   for (let block = 0; block < BLOCKS; block++) {
     const start = performance.now();
@@ -45,6 +46,8 @@ async function browserFigures(url) {
       const timings = await page.evaluate(async ({ calls, blocks }) => {
         const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
         const time = async (call, count) => {
+          // Warm up first: Chromium runs new wasm on its baseline compiler until the optimised code is ready.
+          for (const end = performance.now() + 1500; performance.now() < end;) await call();
           const results = [];
           for (let block = 0; block < blocks; block++) {
             const start = performance.now();
