@@ -7,6 +7,7 @@ RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
 .PHONY: demo test test-fast test-arm bench bench-quick pretrained clean
+.PHONY: web test-web
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,27 @@ test-fast: $(STAMP)
 test-arm:
 	bash scripts/test-arm.sh
 
+# The latent explorer: npm packages from the lock file (never install scripts: onnxruntime-node's
+# downloads from outside the registry), then the page on http://127.0.0.1:$(PORT)/ until Ctrl-C.
+# MODEL_DIR=folder serves another exported model instead of the bundled one.
+PORT ?= 8000
+WEB_MODEL_DIR = $(if $(filter file,$(origin MODEL_DIR)),runtime/pretrained,$(MODEL_DIR))
+WEB_STAMP := web/node_modules/.installed
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && ONNXRUNTIME_NODE_INSTALL=skip npm ci --ignore-scripts --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	$(PYTHON) web/serve.py --port $(PORT) --model-dir $(WEB_MODEL_DIR)
+
+# web/edgevae.mjs under Node (onnxruntime-node) and the page in headless Chromium (Debian's package,
+# installed here when missing), both against the Python runtime's outputs computed first.
+test-web: $(STAMP) $(WEB_STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+	$(BIN)/python web/test/reference.py build/web-reference
+	cd web && EDGEVAE_REFERENCE=$(CURDIR)/build/web-reference EDGEVAE_SERVE_PYTHON=$(PYTHON) node --test test/
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out BENCHMARKS.md
 
@@ -52,7 +74,7 @@ bench-quick: $(STAMP)
 pretrained: $(STAMP)
 	$(BIN)/edgevae train --out $(RUN_DIR) --force
 	$(BIN)/edgevae export $(RUN_DIR) --out $(MODEL_DIR) --quantize int8 --force
-	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json runtime/pretrained/
+	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json $(MODEL_DIR)/latent_map.json runtime/pretrained/
 
 clean:
 	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache

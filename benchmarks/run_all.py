@@ -17,8 +17,10 @@ import cold_start
 import environment
 import install_size
 import latency
+import ort_format
 import quality
 import training_speed
+import web
 
 
 def usable_run_dir(path: Path) -> tuple[Path | None, str]:
@@ -50,6 +52,8 @@ def main():
         ("installed size", install_size.report),
         ("training speed", lambda: training_speed.report(args.quick)),
         ("quality", lambda: quality.report(model_dir, run_dir)),
+        ("web", lambda: web.report(args.quick)),
+        ("ORT format", lambda: ort_format.report(args.quick)),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)

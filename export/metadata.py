@@ -9,6 +9,8 @@ import onnx
 
 from edgevae.runtime.model_info import size_and_sha256
 
+from .latent_map import FILE_NAME as LATENT_MAP_FILE
+
 FORMAT_VERSION = "1"
 PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
 # The figures from metrics.json worth carrying into the model files.
@@ -43,11 +45,16 @@ def stamp(model: onnx.ModelProto, facts: dict) -> onnx.ModelProto:
     return model
 
 
-def manifest(folder: Path, shared: dict, int8_error: dict | None) -> dict:
+def manifest(folder: Path, shared: dict, int8_error: dict | None, ort_parity: dict | None = None) -> dict:
     files = {}
-    for path in sorted(folder.glob("*.onnx")):
+    for path in sorted([*folder.glob("*.onnx"), *folder.glob("*.ort")]):
         role, _, rest = path.name.partition(".")
         precision = "int8" if rest.startswith("int8") else "fp32"
         files[path.name] = {"role": role, "precision": precision, **size_and_sha256(path)}
+    latent_map = folder / LATENT_MAP_FILE
+    if latent_map.is_file():
+        files[latent_map.name] = {"role": "latent_map", **size_and_sha256(latent_map)}
     return {**shared, "format_version": int(shared["format_version"]), "files": files,
-            **({"int8_error": int8_error} if int8_error else {})}
+            **({"latent_map": LATENT_MAP_FILE} if latent_map.is_file() else {}),
+            **({"int8_error": int8_error} if int8_error else {}),
+            **({"ort_parity": ort_parity} if ort_parity else {})}

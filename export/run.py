@@ -17,12 +17,14 @@ from edgevae.runtime.files import make_folder, save_text
 from edgevae.train.data import as_model_input, load_mnist
 
 from . import convert, metadata
+from .latent_map import FILE_NAME as LATENT_MAP_FILE, latent_map_text
+from .ort_format import write_ort_copies
 from .parity import check_parity, prior_samples
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 
 def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, force=False, data_path=None,
-               report=print) -> dict:
+               report=print, ort=False) -> dict:
     run_dir, model_dir = Path(run_dir), Path(model_dir)
     if not run_dir.is_dir():
         raise EdgeVAEError(f"run folder not found: {run_dir}")
@@ -32,7 +34,8 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
         raise EdgeVAEError(f"cannot write {model_dir}: it is a file, not a folder")
     encoder, generator = convert.load_keras_models(run_dir)
     run_metrics = read_metrics(run_dir)
-    test_images = as_model_input(load_mnist(data_path).x_test)
+    mnist = load_mnist(data_path)
+    test_images = as_model_input(mnist.x_test)
 
     models = {"encoder": convert.encoder_to_onnx(encoder, opset), "generator": convert.generator_to_onnx(generator, opset)}
     parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images)
@@ -45,13 +48,15 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     for role, model in int8_models.items():
         facts = {**shared, "role": role, "precision": "int8", "int8_error": int8_errors[role]}
         files[f"{role}.int8.onnx"] = metadata.stamp(model, facts)
-    write_model_folder(files, shared, int8_errors, model_dir)
+    extra_files = {LATENT_MAP_FILE: latent_map_text(models["encoder"], test_images, mnist.y_test)}
+    ort_inputs = parity_inputs(shared, test_images) if ort else None
+    write_model_folder(files, shared, int8_errors, model_dir, extra_files, ort_inputs)
     return parity
 
 
 def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, dict]:
     """int8 copies of both models and their error against fp32 on the parity inputs; refuses a bad generator."""
-    inputs = {"encoder": {"image": test_images}, "generator": {"z": prior_samples(shared["latent_dim"])}}
+    inputs = parity_inputs(shared, test_images)
     int8_models, errors = {}, {}
     for role, model in models.items():
         int8_models[role] = quantize_int8(model)
@@ -63,14 +68,26 @@ def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, di
     return int8_models, errors
 
 
-def write_model_folder(files: dict[str, onnx.ModelProto], shared: dict, int8_errors, model_dir: Path) -> None:
-    """Stage the files next to model_dir, then rename the folder into place."""
+def parity_inputs(shared: dict, test_images) -> dict:
+    return {"encoder": {"image": test_images}, "generator": {"z": prior_samples(shared["latent_dim"])}}
+
+
+def write_model_folder(files: dict[str, onnx.ModelProto], shared: dict, int8_errors, model_dir: Path,
+                       extra_files: dict[str, str] | None = None, ort_inputs: dict | None = None) -> None:
+    """Stage the files next to model_dir, then rename the folder into place.
+
+    extra_files are text files (the latent map); ort_inputs, when given, adds checked .ort copies.
+    """
     make_folder(model_dir.parent, parents=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.", dir=model_dir.parent))
     try:
         for name, model in files.items():
             onnx.save(model, staging / name)
-        save_text(json.dumps(metadata.manifest(staging, shared, int8_errors), indent=2) + "\n", staging / "manifest.json")
+        ort_parity = write_ort_copies(staging, ort_inputs) if ort_inputs else None
+        for name, text in (extra_files or {}).items():
+            save_text(text, staging / name)
+        manifest = metadata.manifest(staging, shared, int8_errors, ort_parity)
+        save_text(json.dumps(manifest, indent=2) + "\n", staging / "manifest.json")
         replace_folder(staging, model_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -15,8 +15,11 @@ def bundled_model_dir() -> Path:
 
 
 def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:
-    """The .onnx file for `role` ("encoder" or "generator"); `model` is a folder, a file, or None."""
-    if model is not None and Path(model).suffix == ".onnx":
+    """The .onnx file for `role` ("encoder" or "generator"); `model` is a folder, a file, or None.
+
+    A direct path may also name an .ort file (`edgevae export --ort`): onnxruntime loads both formats.
+    """
+    if model is not None and Path(model).suffix in (".onnx", ".ort"):
         path = Path(model)
         if not path.is_file():
             raise EdgeVAEError(f"model file not found: {path}")

@@ -56,7 +56,7 @@ def check_file(folder: Path, name: str, listed: dict | None, has_manifest: bool)
     entry = {
         "name": name,
         "role": name.split(".")[0],
-        "precision": "int8" if ".int8." in name else "fp32",
+        "precision": "int8" if ".int8." in name else "fp32" if name.endswith((".onnx", ".ort")) else "-",
         **(listed or {}),
     }
     if not path.is_file():

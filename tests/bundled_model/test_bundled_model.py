@@ -11,6 +11,7 @@ from digit_classifier import classify
 from edgevae.runtime.model_files import bundled_model_dir
 
 ROLES_AND_PRECISIONS = {"encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"}
+OTHER_FILES = {"latent_map.json"}  # the web page's map of the test digits
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,7 @@ def manifest():
 
 
 def test_shipped_files_match_the_manifest(manifest):
-    assert set(manifest["files"]) == ROLES_AND_PRECISIONS
+    assert set(manifest["files"]) == ROLES_AND_PRECISIONS | OTHER_FILES
     for name, entry in manifest["files"].items():
         data = (bundled_model_dir() / name).read_bytes()
         assert len(data) == entry["bytes"], name
@@ -58,3 +59,16 @@ def test_reconstructions_keep_their_digit(mnist, classifier):
     reconstructions = Generator().generate(z_mean).reshape(len(images), 784)
     agreement = (classify(classifier, reconstructions) == mnist.y_test[:2000]).mean()
     assert agreement > 0.6  # a 2-D latent blurs 4/9 and 3/5/8; chance is 0.1
+
+
+def test_latent_map_is_what_the_export_computes_from_the_bundled_encoder(manifest, mnist):
+    from edgevae.export.latent_map import POINTS, latent_map
+    from edgevae.train.data import as_model_input
+
+    assert manifest["latent_map"] == "latent_map.json"  # after a re-export without it: scripts/latent_map.py
+    shipped = json.loads((bundled_model_dir() / manifest["latent_map"]).read_text())
+    expected = latent_map(str(bundled_model_dir() / "encoder.onnx"), as_model_input(mnist.x_test), mnist.y_test)
+    assert shipped["digit"] == expected["digit"] and sorted(set(shipped["digit"])) == list(range(10))
+    assert len(shipped["z"]) == POINTS
+    # Rounded to 4 decimals; another CPU's float rounding may tip a last digit.
+    assert np.abs(np.array(shipped["z"]) - np.array(expected["z"])).max() <= 1.01e-4

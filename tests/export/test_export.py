@@ -12,6 +12,7 @@ import pytest
 from edgevae.export import convert
 from edgevae.export.parity import TOLERANCE, ParityError, check_parity
 from edgevae.export.run import export_run
+from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.train.data import as_model_input
 from helpers import assert_clean_failure, run_cli
@@ -30,7 +31,7 @@ def run_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def exported(run_dir):
     model_dir = run_dir.parent / "model"
-    result = run_cli("export", run_dir, "--out", model_dir, "--quantize", "int8")
+    result = run_cli("export", run_dir, "--out", model_dir, "--quantize", "int8", "--ort")
     assert result.returncode == 0, result.stderr
     return model_dir, result.stdout
 
@@ -66,7 +67,9 @@ def test_metadata_and_manifest(exported, run_dir):
     for name, entry in manifest["files"].items():
         data = (model_dir / name).read_bytes()
         assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
-    assert sorted(manifest["files"]) == ["encoder.int8.onnx", "encoder.onnx", "generator.int8.onnx", "generator.onnx"]
+    assert sorted(manifest["files"]) == ["encoder.int8.onnx", "encoder.int8.ort", "encoder.onnx", "encoder.ort",
+                                         "generator.int8.onnx", "generator.int8.ort", "generator.onnx",
+                                         "generator.ort", "latent_map.json"]
     assert manifest["metrics"]["test_negative_elbo_nats"] == metrics["test_negative_elbo_nats"]
     assert manifest["data_source"] == metrics["data_source"]
     metadata = metadata_of(model_dir / "generator.onnx")
@@ -169,3 +172,33 @@ def test_unsupported_opset_is_a_usage_error(run_dir, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     with pytest.raises(EdgeVAEError, match="opset 19"):
         convert.to_onnx(None, None, 19)
+
+
+def test_ort_copies_keep_int8_weights_match_their_onnx_and_load_in_the_runtime(exported, mnist):
+    model_dir, _ = exported
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    files = manifest["files"]
+    for role in ("encoder", "generator"):
+        assert files[f"{role}.int8.ort"]["bytes"] < files[f"{role}.ort"]["bytes"] / 2.5  # not folded to float32
+        for name in (f"{role}.ort", f"{role}.int8.ort"):
+            assert all(difference <= TOLERANCE for difference in manifest["ort_parity"][name].values())
+    images = mnist.x_test[:100]
+    for int8 in ("", ".int8"):
+        z_ort, _ = Encoder(model_dir / f"encoder{int8}.ort").encode(images)
+        z_onnx, _ = Encoder(model_dir / f"encoder{int8}.onnx").encode(images)
+        assert np.abs(z_ort - z_onnx).max() <= TOLERANCE
+        decoded = Generator(model_dir / f"generator{int8}.ort").generate(z_onnx)
+        assert np.abs(decoded - Generator(model_dir / f"generator{int8}.onnx").generate(z_onnx)).max() <= TOLERANCE
+
+
+def test_latent_map_holds_encoded_test_digits(exported, mnist):
+    model_dir, _ = exported
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    latent_map = json.loads((model_dir / manifest["latent_map"]).read_text())
+    z, digits = np.array(latent_map["z"]), np.array(latent_map["digit"])
+    assert z.shape == (2000, 2) and sorted(set(digits.tolist())) == list(range(10))
+    # Each point is the encoder's z_mean of a test image with that label, to the map's 4 decimals.
+    z_mean, _ = Encoder(model_dir).encode(mnist.x_test)
+    nearest = ((z[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argmin(axis=1)
+    assert np.abs(z_mean[nearest] - z).max() <= 1.01e-4
+    assert (mnist.y_test[nearest] == digits).mean() > 0.99  # ties between identical codes may pick another image

@@ -1,0 +1,99 @@
+// Timings for BENCHMARKS.md (benchmarks/web.py formats them): the page in headless Chromium and the
+// module in Node.js, on the bundled model. Prints one JSON object.
+//
+//   node bench.mjs [--quick]
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+
+import { loadEncoder, loadGenerator } from './edgevae.mjs';
+import { launchBrowser, startServer } from './test/browser.mjs';
+import { BUNDLED_MODEL } from './test/reference.mjs';
+
+const quick = process.argv.includes('--quick');
+const LOADS = quick ? 3 : 7;
+const CALLS = quick ? 100 : 400;
+const BLOCKS = 5;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Median over blocks of the mean milliseconds per call of `call` (run inside the page or in Node). */
+async function perCall(call, calls = CALLS) {
+  for (const end = performance.now() + 1500; performance.now() < end;) await call(); // warm up, as in the page
+  const blocks = [];
+  for (let block = 0; block < BLOCKS; block++) {
+    const start = performance.now();
+    for (let index = 0; index < calls; index++) await call();
+    blocks.push((performance.now() - start) / calls);
+  }
+  return median(blocks);
+}
+
+async function browserFigures(url) {
+  const loads = [];
+  let weight;
+  for (let run = 0; run < LOADS; run++) {
+    const context = await launchBrowser(); // a fresh profile: an empty cache
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await page.evaluate(() => window.edgevae.ready);
+    loads.push(await page.evaluate(() => performance.getEntriesByName('edgevae-ready')[0].startTime));
+    weight ??= await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+      .map((entry) => ({ name: new URL(entry.name).pathname, bytes: entry.transferSize })));
+    if (run === LOADS - 1) {
+      const timings = await page.evaluate(async ({ calls, blocks }) => {
+        const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+        const time = async (call, count) => {
+          // Warm up first: Chromium runs new wasm on its baseline compiler until the optimised code is ready.
+          for (const end = performance.now() + 1500; performance.now() < end;) await call();
+          const results = [];
+          for (let block = 0; block < blocks; block++) {
+            const start = performance.now();
+            for (let index = 0; index < count; index++) await call();
+            results.push((performance.now() - start) / count);
+          }
+          return median(results);
+        };
+        const image = new Float32Array(784).fill(0.5);
+        const batch = Array.from({ length: 64 }, (_, index) => [Math.sin(index), Math.cos(index)]);
+        return {
+          generate1: await time(() => window.edgevae.generate([[0.3, -0.7]]), calls),
+          generate64: await time(() => window.edgevae.generate(batch), Math.max(10, calls / 10)),
+          encode1: await time(() => window.edgevae.encode([image]), calls),
+        };
+      }, { calls: CALLS, blocks: BLOCKS });
+      Object.assign(loads, { timings });
+    }
+    await context.close();
+  }
+  return { readyMs: median(loads), readyAll: [...loads], weight, ...loads.timings };
+}
+
+async function nodeFigures() {
+  const sessionOptions = { intraOpNumThreads: 1 };
+  const start = performance.now();
+  const generator = await loadGenerator(ort, BUNDLED_MODEL, { sessionOptions });
+  const loadMs = performance.now() - start;
+  const encoder = await loadEncoder(ort, BUNDLED_MODEL, { sessionOptions });
+  const image = new Float32Array(784).fill(0.5);
+  const batch = Array.from({ length: 64 }, (_, index) => [Math.sin(index), Math.cos(index)]);
+  return {
+    loadMs,
+    generate1: await perCall(() => generator.generate([[0.3, -0.7]])),
+    generate64: await perCall(() => generator.generate(batch), Math.max(10, CALLS / 10)),
+    encode1: await perCall(() => encoder.encode([image])),
+  };
+}
+
+const server = await startServer(BUNDLED_MODEL);
+try {
+  const browser = await browserFigures(server.url);
+  const wasm = join('node_modules', 'onnxruntime-web', 'dist', 'ort-wasm-simd-threaded.wasm');
+  const gzippedWasm = gzipSync(readFileSync(wasm)).length;
+  const node = await nodeFigures();
+  console.log(JSON.stringify({ browser, node, wasmBytes: statSync(wasm).size, gzippedWasm, loads: LOADS, calls: CALLS }));
+} finally {
+  server.stop();
+}

@@ -1,0 +1,77 @@
+"""Reference outputs from the Python runtime for the JavaScript tests, written as JSON.
+
+    python web/test/reference.py OUT_DIR
+
+OUT_DIR/reference.json holds fixed latents and real MNIST test digits with what the Python runtime
+computes from them (fp32 and int8), and the manifold grid. OUT_DIR/anchored/ is a copy of the
+bundled model whose manifest gains `digit_anchors` (the schema of the "ask for a digit" issue),
+each the typical latent of that digit's test images, so the page's digit buttons can be tested.
+"""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from edgevae.runtime import Encoder, Generator
+from edgevae.runtime.latents import manifold_grid
+from edgevae.runtime.model_files import bundled_model_dir
+from edgevae.train.data import load_mnist
+
+DIGITS_PER_CLASS = 3
+
+
+def fixed_latents() -> np.ndarray:
+    """A 5x5 grid over +-3, the far corners at +-4, and a few odd points."""
+    axis = np.linspace(-3, 3, 5, dtype=np.float32)
+    grid = np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2)
+    extra = np.array([[-4, -4], [4, 4], [0.123, -0.456], [1e-3, 2.5]], dtype=np.float32)
+    return np.concatenate([grid, extra])
+
+
+def typical_latent(z_mean: np.ndarray, radius: float = 0.3) -> np.ndarray:
+    """The point with the most neighbours within `radius` (as tests/bundled_model does)."""
+    candidates = z_mean[::5]
+    neighbours = ((candidates[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1) < radius**2
+    return candidates[neighbours.sum(axis=1).argmax()]
+
+
+def anchored_copy(folder: Path, z_mean: np.ndarray, labels: np.ndarray) -> None:
+    shutil.copytree(bundled_model_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["digit_anchors"] = [
+        {"digit": digit, "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])]}
+        for digit in range(10)
+    ]
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def main():
+    out = Path(sys.argv[1])
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    mnist = load_mnist()
+    # The first DIGITS_PER_CLASS test images of each digit, as uint8 (the JS side divides by 255).
+    picks = np.concatenate([np.flatnonzero(mnist.y_test == digit)[:DIGITS_PER_CLASS] for digit in range(10)])
+    images = mnist.x_test[picks].reshape(len(picks), 784)
+    z = fixed_latents()
+    reference = {"latents": z.tolist(), "images": images.tolist(), "labels": mnist.y_test[picks].tolist(),
+                 "manifold": manifold_grid(20, 0.95).tolist()}
+    for precision, int8 in (("fp32", False), ("int8", True)):
+        z_mean, z_log_var = Encoder(int8=int8).encode(images)
+        reference[precision] = {
+            "generated": Generator(int8=int8).generate(z).reshape(len(z), 784).tolist(),
+            "z_mean": z_mean.tolist(),
+            "z_log_var": z_log_var.tolist(),
+        }
+    (out / "reference.json").write_text(json.dumps(reference))
+    all_z_mean, _ = Encoder().encode(mnist.x_test)
+    anchored_copy(out / "anchored", all_z_mean, mnist.y_test)
+    print(f"wrote {out / 'reference.json'} and {out / 'anchored'}")
+
+
+if __name__ == "__main__":
+    main()
