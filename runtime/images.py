@@ -144,7 +144,9 @@ def grayscale(image: Image.Image) -> np.ndarray:
 
 
 def mnist_form(gray: np.ndarray, name) -> np.ndarray:
-    ink = photo_ink(gray) if is_photo(gray) else scan_ink(gray)
+    ink = photo_ink(gray) if is_photo(gray) else None
+    if ink is None:
+        ink = scan_ink(gray)
     if ink is None:
         raise EdgeVAEError(f"{name}: no digit found, the picture is blank")
     return fit_in_field(ink)

@@ -17,6 +17,10 @@ from PIL import Image
 PHOTO_SIZE = 512  # photos are shrunk to this long side first: strokes stay several pixels wide
 PAPER_WINDOW = 1 / 10  # of the long side: wider than a pen stroke, narrower than a shadow band
 FLAT_BORDER = 0.06  # a picture whose border varies less than this is a scan or a drawing, not a photo
+LEVEL = 75  # percentile of the digit's darkness that counts as full-strength ink
+EDGE = 0.01  # of the long side: how far a stroke's soft edge reaches beyond the threshold
+TIGHT = 0.8  # a digit spanning this much of the picture's height or width is a tight crop,
+TIGHT_INK = 0.25  # and so is a picture this much covered in ink
 MIN_AREA = 20  # pixels at PHOTO_SIZE: smaller pieces of ink are specks
 
 
@@ -33,7 +37,9 @@ def is_photo(gray: np.ndarray) -> bool:
 
 
 def photo_ink(gray: np.ndarray) -> np.ndarray | None:
-    """The digit's ink [height, width] in [0, 1] (1 for full-strength ink), or None when there is no digit."""
+    """The digit's ink [height, width] in [0, 1] (1 for full-strength ink); None when no digit stands out from
+    the paper, or when the digit fills the frame: a tight crop holds little paper to flatten, and its strokes can
+    be wider than the paper estimate's window, so the scan reading serves it better."""
     gray = shrink(gray, PHOTO_SIZE)
     if not ink_is_dark(gray):
         gray = 1 - gray
@@ -43,7 +49,11 @@ def photo_ink(gray: np.ndarray) -> np.ndarray | None:
     # Try the threshold between paper and ink first; if all ink touches the border there (a narrow shadow
     # band running into the digit), the threshold between that clutter and the darker ink; failing both,
     # take it as a tight crop whose digit reaches the border.
-    threshold = max(otsu_threshold(darkness, above=0), noise_floor(darkness))
+    otsu = otsu_threshold(darkness, above=0)
+    paper_level, noise = paper_noise(darkness, otsu)
+    threshold = min(max(otsu, paper_level + 6 * noise, 0.08), 0.9)
+    if (darkness > threshold).mean() > TIGHT_INK:
+        return None
     pieces = label_components(darkness > threshold)
     digit = digit_pieces(*pieces, reach_border=False)
     if digit is None:
@@ -51,14 +61,23 @@ def photo_ink(gray: np.ndarray) -> np.ndarray | None:
         digit = digit_pieces(*label_components(darkness > darker), reach_border=False)
         if digit is None:
             digit = digit_pieces(*pieces, reach_border=True)
-        else:
-            threshold = darker
-    if digit is None:
+    if digit is None or fills_the_frame(digit):
         return None
-    # A pixel's grace around the pieces keeps the strokes' soft edges, as MNIST has them.
-    keep = dilate(digit)
-    level = np.percentile(darkness[digit], 90)
-    return np.where(keep, np.clip((darkness - threshold / 2) / (level - threshold / 2), 0, 1), 0).astype(np.float32)
+    # The strokes' soft edges reach beyond the threshold, as MNIST's do: keep all ink near the digit's pieces,
+    # scaled linearly from the paper to the ink's typical darkness, but none of the other pieces.
+    reach = 2 * max(1, round(EDGE * max(gray.shape))) + 1
+    near = sliding(sliding(digit, reach, 0, np.maximum), reach, 1, np.maximum)
+    labels = pieces[0]
+    others = dilate((labels >= 0) & ~np.isin(labels, np.unique(labels[digit])))
+    floor = paper_level + 3 * noise
+    level = np.percentile(darkness[digit], LEVEL)
+    ink = np.clip((darkness - floor) / max(level - floor, 1e-3), 0, 1)
+    return np.where(near & ~others, ink, 0).astype(np.float32)
+
+
+def fills_the_frame(digit: np.ndarray) -> bool:
+    rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    return rows[-1] - rows[0] + 1 >= TIGHT * digit.shape[0] or columns[-1] - columns[0] + 1 >= TIGHT * digit.shape[1]
 
 
 def shrink(gray: np.ndarray, size: int) -> np.ndarray:
@@ -111,16 +130,17 @@ def dilate(mask: np.ndarray) -> np.ndarray:
     return sliding(sliding(mask, 3, 0, np.maximum), 3, 1, np.maximum)
 
 
-def noise_floor(darkness: np.ndarray) -> float:
-    """Well above the paper's own noise and grain: the median darkness is paper's."""
-    median = np.median(darkness)
-    return float(max(median + 6 * 1.4826 * np.median(np.abs(darkness - median)), 0.08))
+def paper_noise(darkness: np.ndarray, paper_below: float) -> tuple[float, float]:
+    """(median, robust standard deviation) of the paper's darkness: the pixels below Otsu's threshold."""
+    paper = darkness[darkness <= paper_below]
+    median = float(np.median(paper))
+    return median, float(1.4826 * np.median(np.abs(paper - median)))
 
 
 def otsu_threshold(darkness: np.ndarray, above: float) -> float:
     """Otsu's threshold between two groups of the darkness values above `above`."""
     histogram, edges = np.histogram(darkness[darkness > above], bins=256, range=(above, 1))
-    if histogram.sum() == 0:
+    if histogram.sum() < 2:
         return above
     weights = histogram.astype(np.float64)
     centres = (edges[:-1] + edges[1:]) / 2

@@ -50,7 +50,10 @@ def lighting(rng, height: int, width: int) -> np.ndarray:
     return light
 
 
-def photo(digit: np.ndarray, rng) -> tuple[Image.Image, bytes]:
+MAX_TILT = 5  # degrees: a page photographed roughly square; each degree beyond costs agreement by itself
+
+
+def photo(digit: np.ndarray, rng, max_tilt: float = MAX_TILT) -> tuple[Image.Image, bytes]:
     """(the upright RGB picture, the JPEG file a phone would store) for one MNIST digit [28, 28] uint8."""
     long_side = int(rng.integers(600, 1201))
     height, width = (long_side, int(long_side * 0.75)) if rng.random() < 0.5 else (int(long_side * 0.75), long_side)
@@ -84,7 +87,7 @@ def photo(digit: np.ndarray, rng) -> tuple[Image.Image, bytes]:
             on_paper[:, : centre - width // 2 + margin] = False
     scene = np.where(on_paper, reflectance, desk).astype(np.float32)
 
-    tilt = rng.uniform(-8, 8)
+    tilt = rng.uniform(-max_tilt, max_tilt)
     scene = np.asarray(Image.fromarray(scene).rotate(tilt, Image.Resampling.BILINEAR, fillcolor=float(desk_tone)))
     scene = scene[centre - height // 2 : centre - height // 2 + height, centre - width // 2 : centre - width // 2 + width]
 
@@ -117,10 +120,38 @@ def scan(digit: np.ndarray, rng) -> bytes:
     return buffer.getvalue()
 
 
-def photo_set(images: np.ndarray, count: int = 200, seed: int = 0) -> tuple[np.ndarray, list[bytes], list[bytes]]:
+def photo_set(
+    images: np.ndarray, count: int = 200, seed: int = 0, max_tilt: float = MAX_TILT
+) -> tuple[np.ndarray, list[bytes], list[bytes]]:
     """(indices into `images`, photo JPEGs, scan JPEGs): `count` digits drawn with the seed."""
     rng = np.random.default_rng(seed)
     indices = rng.choice(len(images), size=count, replace=False)
-    photos = [photo(images[index], rng)[1] for index in indices]
+    photos = [photo(images[index], rng, max_tilt)[1] for index in indices]
     scans = [scan(images[index], rng) for index in indices]
     return indices, photos, scans
+
+
+def page(digit: np.ndarray, shadow: bool = False, desk: bool = False, crop: bool = False, seed: int = 0) -> np.ndarray:
+    """One controlled picture, uint8 [height, width, 3]: the digit on evenly lit paper with one effect at a time.
+
+    shadow: a hard-edged band at half the light across the page and the digit; desk: a dark desk along the
+    left and top edges; crop: cut tightly around the digit's ink, as an app that found the digit would.
+    """
+    rng = np.random.default_rng(seed)
+    height, width = 600, 800
+    scene = np.full((height, width), 0.85, np.float32)
+    size = 300
+    top, left = (height - size) // 2, (width - size) // 2
+    scene[top : top + size, left : left + size] *= 1 - 0.85 * pen_stroke(digit, size, np.random.default_rng(seed))
+    if shadow:
+        columns = np.arange(width)[None, :] + 0.4 * np.arange(height)[:, None]
+        scene *= np.where((columns > 330) & (columns < 560), 0.5, 1.0).astype(np.float32)
+    if desk:
+        scene[:, :90] = 0.25
+        scene[:60] = 0.25
+    if crop:
+        rows, columns = np.nonzero(scene < 0.6)
+        scene = scene[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+    pixels = scene[..., None] * np.array([1.0, 0.95, 0.85], np.float32) * 255  # a warm cast
+    pixels += rng.normal(0, 3, pixels.shape)
+    return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
