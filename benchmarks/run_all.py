@@ -17,6 +17,7 @@ import cold_start
 import environment
 import install_size
 import latency
+import photos
 import quality
 import training_speed
 
@@ -50,6 +51,7 @@ def main():
         ("installed size", install_size.report),
         ("training speed", lambda: training_speed.report(args.quick)),
         ("quality", lambda: quality.report(model_dir, run_dir)),
+        ("photos", photos.report),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)
