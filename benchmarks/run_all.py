@@ -18,6 +18,7 @@ import environment
 import install_size
 import latency
 import ort_format
+import photos
 import quality
 import training_speed
 import web
@@ -54,6 +55,7 @@ def main():
         ("quality", lambda: quality.report(model_dir, run_dir)),
         ("web", lambda: web.report(args.quick)),
         ("ORT format", lambda: ort_format.report(args.quick)),
+        ("photos", photos.report),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)

@@ -139,8 +139,13 @@ def generate(latents, count, seed, latents_file, out, each, columns, model_dir, 
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Write to this file instead of the terminal (npy needs it)."
 )
+@click.option(
+    "--show-input",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the 28x28 digits the model saw as this PNG (a row, one per picture).",
+)
 @model_options
-def encode(images, output_format, out, model_dir, threads, int8):
+def encode(images, output_format, out, show_input, model_dir, threads, int8):
     """Encode digit pictures into latent means and log-variances.
 
     npy saves z_mean [n, latent], ready for `generate --from`.
@@ -152,7 +157,13 @@ def encode(images, output_format, out, model_dir, threads, int8):
 
     if out is not None:
         check_output_path(out)
+    if show_input is not None:
+        check_output_path(show_input)
     digits = load_digits(images)
+    if show_input is not None:
+        from .images import save_grid
+
+        save_grid(digits, show_input, columns=len(digits), padding=0 if len(digits) == 1 else 2)
     z_mean, z_log_var = Encoder(model_dir, threads=threads, int8=int8).encode(digits)
     if output_format == "npy":
         save_array(z_mean, out)

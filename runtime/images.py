@@ -1,14 +1,18 @@
-"""Read a digit from any picture in MNIST form, and save images as grayscale PNGs."""
+"""Read a digit from any picture (a path, an image, an array, a file) in MNIST form; save images as grayscale PNGs."""
 
+import io
 import math
+import os
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import EdgeVAEError
 from .files import atomic_write
+from .photo import is_photo, photo_ink, shrink
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
 WORKING_SIZE = 1024  # larger pictures are shrunk first; the digit ends up 20 pixels tall anyway
@@ -16,34 +20,105 @@ FIELD = 28  # MNIST fitted each digit into a 20x20 box and centred its mass in a
 BOX = 20
 
 
-def load_digit(path) -> np.ndarray:
-    """A PNG/JPEG/... digit of any size and mode as MNIST does it: float32 [28, 28] in [0, 1], white on black."""
-    gray = read_grayscale(Path(path))
-    return mnist_form(gray, path)
+def load_digit(source) -> np.ndarray:
+    """A digit picture as MNIST has it: float32 [28, 28] in [0, 1], white on black, fitted and centred.
+
+    `source` is a path, a PIL image, a numpy array (uint8 0-255 or float 0-1; [height, width] or
+    [height, width, 3 or 4]) or a binary file object. Scans, drawings and MNIST digits are cropped as they
+    are; photos (uneven light, shadows, a desk along an edge) are first cleaned by `photo.photo_ink`.
+    """
+    gray, name = read_source(source)
+    return mnist_form(gray, name)
 
 
-def read_grayscale(path: Path) -> np.ndarray:
+def read_source(source) -> tuple[np.ndarray, str]:
+    """(grayscale float32 [height, width] in [0, 1], a name for messages) from any of load_digit's inputs."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        check_file(path)
+        return read_grayscale(path, str(path)), str(path)
+    if isinstance(source, Image.Image):
+        return read_grayscale(source, "the image"), "the image"
+    if isinstance(source, np.ndarray):
+        return array_grayscale(source), "the array"
+    if isinstance(source, io.TextIOBase):
+        raise EdgeVAEError("load_digit needs a file opened in binary mode ('rb'), not text mode")
+    if hasattr(source, "read"):
+        name = str(getattr(source, "name", "the file object"))
+        return read_grayscale(source, name), name
+    raise EdgeVAEError(
+        "load_digit takes a path, a PIL image, a numpy array or a binary file object,"
+        f" not {type(source).__name__}" + (" (wrap bytes in io.BytesIO)" if isinstance(source, (bytes, bytearray)) else "")
+    )
+
+
+def check_file(path: Path):
     if not path.exists():
         raise EdgeVAEError(f"no such file: {path}")
     if path.is_dir():
         raise EdgeVAEError(f"{path} is a folder, not an image")
     if path.stat().st_size == 0:
         raise EdgeVAEError(f"{path} is empty")
-    too_large = f"{path} is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
+
+
+def read_grayscale(source, name: str) -> np.ndarray:
+    """Open (a path or a file object) or take (a PIL image) a picture, upright as its EXIF tag says, as grayscale."""
+    too_large = f"{name} is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with nullcontext(source) if isinstance(source, Image.Image) else Image.open(source) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise EdgeVAEError(too_large)
+                if image.format == "JPEG" and image is not source:
+                    image.draft(image.mode, (WORKING_SIZE, WORKING_SIZE))  # decode big photos at 1/2, 1/4 or 1/8 size
                 image.load()
-                return grayscale(image)
+                return grayscale(upright(image))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EdgeVAEError(too_large) from None
     except UnidentifiedImageError:
-        raise EdgeVAEError(f"{path} is not an image file that pillow can read") from None
+        raise EdgeVAEError(f"{name} is not an image file that pillow can read") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise EdgeVAEError(f"cannot read {path}: truncated or corrupt image ({error})") from None
+        raise EdgeVAEError(f"cannot read {name}: truncated or corrupt image ({error})") from None
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """Phones store pictures sideways and say so in an EXIF orientation tag; a broken tag is ignored."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except (OSError, SyntaxError, ValueError, KeyError, TypeError):
+        return image
+
+
+def array_grayscale(array: np.ndarray) -> np.ndarray:
+    """A numpy picture as grayscale: uint8 (0-255) or float (0-1), [height, width] or [height, width, 3 or 4]."""
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise EdgeVAEError(f"a digit array must be [height, width] or [height, width, 3 or 4], got {list(array.shape)}")
+    if array.size == 0:
+        raise EdgeVAEError(f"the digit array is empty: {list(array.shape)}")
+    if array.shape[0] * array.shape[1] > MAX_PIXELS:
+        raise EdgeVAEError(f"the array is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)")
+    if array.dtype.kind in "iu":
+        if array.min() < 0 or array.max() > 255:
+            raise EdgeVAEError("an integer digit array must hold pixel values 0-255 (uint8)")
+        pixels = array.astype(np.uint8)
+    elif array.dtype.kind in "fb":
+        values = array.astype(np.float32)
+        if not np.isfinite(values).all():
+            raise EdgeVAEError("the digit array contains NaN or infinite values")
+        if values.min() < 0 or values.max() > 1:
+            raise EdgeVAEError(
+                f"a float digit array must hold pixels in [0, 1], got {values.min():g} to {values.max():g}"
+                " (divide 0-255 values by 255, or pass uint8)"
+            )
+        if array.ndim == 2:
+            return shrink(values, WORKING_SIZE)  # floats as they are, without rounding to 8 bits
+        pixels = np.round(values * 255).astype(np.uint8)
+    else:
+        raise EdgeVAEError(f"a digit array must hold numbers, got dtype {array.dtype}")
+    return grayscale(Image.fromarray(pixels, {2: "L", 3: "RGB", 4: "RGBA"}[pixels.shape[-1] if pixels.ndim == 3 else 2]))
 
 
 def grayscale(image: Image.Image) -> np.ndarray:
@@ -68,15 +143,29 @@ def grayscale(image: Image.Image) -> np.ndarray:
     return luma * alpha + (1.0 if ink_is_dark else 0.0) * (1 - alpha)
 
 
-def mnist_form(gray: np.ndarray, path) -> np.ndarray:
+def mnist_form(gray: np.ndarray, name) -> np.ndarray:
+    ink = photo_ink(gray) if is_photo(gray) else None
+    if ink is None:
+        ink = scan_ink(gray)
+    if ink is None:
+        raise EdgeVAEError(f"{name}: no digit found, the picture is blank")
+    return fit_in_field(ink)
+
+
+def scan_ink(gray: np.ndarray) -> np.ndarray | None:
+    """A scan, a drawing or an MNIST digit: ink is what differs from the border's tone, scaled to a peak of 1."""
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if border.mean() > gray.mean():  # dark ink on light paper: flip to MNIST's white on black
         gray, border = 1 - gray, 1 - border
     ink = np.clip(gray - np.median(border), 0, None)
     peak = ink.max()
     if peak < 0.1:
-        raise EdgeVAEError(f"{path}: no digit found, the picture is blank")
-    ink /= peak
+        return None
+    return ink / peak
+
+
+def fit_in_field(ink: np.ndarray) -> np.ndarray:
+    """Crop to the ink, fit it into MNIST's 20x20 box keeping its aspect ratio, and centre its mass in 28x28."""
     rows = np.flatnonzero((ink > 0.2).any(axis=1))
     columns = np.flatnonzero((ink > 0.2).any(axis=0))
     ink = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]

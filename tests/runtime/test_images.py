@@ -1,6 +1,8 @@
 """load_digit brings any picture into MNIST form; save_png/save_grid write whole PNGs or nothing."""
 
+import io
 import os
+import re
 import struct
 import zlib
 
@@ -172,3 +174,42 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path):
         atomic_write(tmp_path / "out.png", write_half_then_fail)
     assert [path.name for path in tmp_path.iterdir()] == ["out.png"]
     assert (tmp_path / "out.png").read_bytes() == b"old"
+
+
+def test_in_memory_pictures_read_like_the_file(tmp_path):
+    path = draw_digit(tmp_path / "digit.png", mode="RGB")
+    reference = load_digit(path)
+    pixels = np.asarray(Image.open(path))
+    with open(path, "rb") as file:
+        readings = [load_digit(str(path)), load_digit(Image.open(path)), load_digit(file),
+                    load_digit(io.BytesIO(path.read_bytes())), load_digit(pixels), load_digit(pixels / 255.0),
+                    load_digit(np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)]))]
+    gray = np.asarray(Image.open(path).convert("L"))
+    readings += [load_digit(gray), load_digit(gray[..., None]), load_digit(gray.astype(np.int64))]
+    for reading in readings:
+        np.testing.assert_allclose(reading, reference, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "source, keyword",
+    [
+        (42, "not int"),
+        (b"\x89PNG", "io.BytesIO"),
+        (np.zeros((4, 28, 28), np.uint8), "[height, width]"),
+        (np.zeros((0, 5), np.uint8), "empty"),
+        (np.full((28, 28), np.nan), "NaN"),
+        (np.full((28, 28), 2.0), "[0, 1]"),
+        (np.full((28, 28), 300), "0-255"),
+        (np.array([["a"]]), "numbers"),
+        (io.BytesIO(b"not a picture"), "not an image"),
+    ],
+)
+def test_inputs_that_are_not_pictures(source, keyword):
+    with pytest.raises(EdgeVAEError, match=re.escape(keyword)):
+        load_digit(source)
+
+
+def test_a_file_opened_as_text_is_refused(tmp_path):
+    draw_digit(tmp_path / "digit.png")
+    with open(tmp_path / "digit.png", encoding="latin-1") as file, pytest.raises(EdgeVAEError, match="binary mode"):
+        load_digit(file)
