@@ -7,9 +7,8 @@ import numpy as np
 import onnxruntime
 
 from .errors import EdgeVAEError
+from .limits import CHUNK
 from .session import ModelConfig, load_model, run_session
-
-CHUNK = 16_384  # latents per onnxruntime run: 51 MB of images, so long jobs stream in bounded memory
 
 
 @dataclass

@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .errors import EdgeVAEError
-from .files import STDOUT, atomic_write
+from .files import STDOUT, atomic_write, writes_in_place
+from .limits import MAX_PICTURE_PIXELS
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
 WORKING_SIZE = 1024  # larger pictures are shrunk first; the digit ends up 20 pixels tall anyway
@@ -112,7 +113,6 @@ PICTURE_FORMATS = {
 }  # fmt: skip
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}  # digits keep their edges
 MAX_SIDE = {"JPEG": 65_535, "WEBP": 16_383, "GIF": 65_535}  # the formats cannot store larger pictures
-MAX_PICTURE_PIXELS = 100_000_000  # a 10,000-digit grid is 9 megapixels; this is 100 MB of pixels held at once
 
 
 def save_png(image, path) -> Path:
@@ -184,11 +184,11 @@ def write_png(pixels: np.ndarray, path) -> Path:
 
 
 def picture_format(path) -> str:
-    """The Pillow format that the suffix of `path` names: PNG for standard output."""
+    """The Pillow format that the suffix of `path` names: PNG for standard output, or a device without one."""
     path = Path(path)
-    if path == STDOUT:
-        return "PNG"
     suffix = path.suffix.lower()
+    if path == STDOUT or (not suffix and writes_in_place(path)):
+        return "PNG"
     if suffix not in PICTURE_FORMATS:
         raise EdgeVAEError(
             f"cannot write {path}: {f'{suffix!r} is not' if suffix else 'no suffix names'} a picture format;"

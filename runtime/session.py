@@ -8,6 +8,7 @@ import numpy as np
 import onnxruntime
 
 from .errors import EdgeVAEError
+from .limits import MAX_THREADS
 from .model_files import model_file, read_manifest
 
 # The exporter's contract: tensor names for each role. Every one is float32 [batch, size], the batch
@@ -17,10 +18,6 @@ SIGNATURES = {
     "generator": (["z"], ["image"]),
 }
 LATENT_TENSORS = ("z", "z_mean", "z_log_var")
-# onnxruntime starts this many threads per session and this model is small: beyond the cores there
-# are, threads only contend (2000 ran 100x slower), and a million exhausted memory. 256 is more
-# than any machine this runtime targets has cores.
-MAX_THREADS = 256
 
 
 @dataclass(frozen=True)
