@@ -1,6 +1,5 @@
 """The `edgevae` command line. Each command imports only what it needs, to start fast."""
 
-import re
 import signal
 import sys
 from pathlib import Path
@@ -206,7 +205,6 @@ def generate(latents, count, seed, latents_file, out, each, columns, model_dir, 
         from .images import save_png
 
         digits = max(4, len(str(count - 1)))
-        check_each_names(out, inputs, count, digits)
         make_folder(out)
         index = 0
         for chunk in images:
@@ -218,16 +216,6 @@ def generate(latents, count, seed, latents_file, out, each, columns, model_dir, 
 
         write_grid(images, count, image_shape, out, columns=columns)
     report(out, f"wrote {plural(count, 'image')} to {out}")
-
-
-def check_each_names(folder: Path, inputs, count: int, digits: int):
-    """--each names its files digit-0000.png, ...: refuse when one of them is an input."""
-    from .files import resolve
-
-    for source in inputs:
-        match = re.fullmatch(rf"digit-(\d{{{digits}}})\.png", Path(source).name)
-        if match and int(match[1]) < count and resolve(Path(source)).parent == resolve(folder):
-            raise EdgeVAEError(f"cannot write into {folder}: {source} is an input and would be overwritten")
 
 
 @cli.command()

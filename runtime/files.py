@@ -27,6 +27,8 @@ def check_output_path(path, inputs=(), binary: bool = False) -> Path:
     if "\0" in str(path):
         raise EdgeVAEError(f"cannot write {str(path)!r}: the name holds a NUL character")
     if writes_in_place(path):
+        if path != STDOUT and not os.path.exists(path):
+            raise EdgeVAEError(f"cannot write {path}: no such file (nothing new is made under /dev or /proc)")
         if binary and is_terminal(path):
             raise EdgeVAEError(f"cannot write binary data to {path}: it is a terminal (redirect or pipe it)")
         return path
@@ -36,13 +38,13 @@ def check_output_path(path, inputs=(), binary: bool = False) -> Path:
         raise EdgeVAEError(f"cannot write {path}: the folder {folder} does not exist")
     if not folder.is_dir():
         raise EdgeVAEError(f"cannot write {path}: {folder} is not a folder")
+    length, limit = len(os.fsencode(target.name)), name_max(folder)
+    if length > limit:
+        raise EdgeVAEError(f"cannot write {path}: its name is {length} bytes long, over this file system's {limit}")
     if target.is_dir():
         raise EdgeVAEError(f"cannot write {path}: it is a folder")
     if target.is_symlink():  # still a link after resolving: a loop
         raise EdgeVAEError(f"cannot write {path}: too many levels of symbolic links")
-    length, limit = len(os.fsencode(target.name)), name_max(folder)
-    if length > limit:
-        raise EdgeVAEError(f"cannot write {path}: its name is {length} bytes long, over this file system's {limit}")
     for source in inputs:
         if same_file(target, source):
             raise EdgeVAEError(f"cannot write {path}: it is also an input ({source}); choose another output")
