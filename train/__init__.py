@@ -7,6 +7,5 @@ import os
 if "xla_cpu_use_thunk_runtime" not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_cpu_use_thunk_runtime=false".strip()
 # TensorFlow's C++ start-up chatter (CPU features, oneDNN, XLA service lines) is noise for users;
-# a TF_CPP_MIN_LOG_LEVEL the user set wins (quiet_tensorflow.py then passes every line on, too).
-USER_SET_LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL" in os.environ
+# a TF_CPP_MIN_LOG_LEVEL the user set wins. quiet_tensorflow.py applies it to the lines logged too early.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -1,10 +1,10 @@
-"""Import TensorFlow without its C++ start-up chatter on stderr, unless the user asked for its logs.
+"""Import TensorFlow with TF_CPP_MIN_LOG_LEVEL applied to its start-up lines too.
 
-TF_CPP_MIN_LOG_LEVEL=2 (set in edgevae/train/__init__.py) silences most of it, but TensorFlow 2.21
-logs a few lines through absl before it reads that setting: on CPUs where oneDNN's custom ops are
-on by default (Intel), "oneDNN custom operations are on..." twice, each after absl's "All log
-messages before absl::InitializeLog()..." warning. Those lines are dropped here, during the import
-only; anything else written to stderr meanwhile (Python warnings, errors) is passed on.
+TensorFlow 2.21 logs a few lines through absl before it reads TF_CPP_MIN_LOG_LEVEL: on CPUs where
+oneDNN's custom ops are on by default (Intel), "oneDNN custom operations are on..." twice, each
+after absl's "All log messages before absl::InitializeLog()..." warning. edgevae/train/__init__.py
+sets the level to 2 unless the user set it; the lines it would have dropped are dropped here, during
+the import only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
 Importing this module imports TensorFlow.
 """
 
@@ -13,29 +13,37 @@ import re
 import sys
 import tempfile
 
-from . import USER_SET_LOG_LEVEL
-
-START_UP_NOISE = re.compile(
-    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$"
-    r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] "  # absl's INFO and WARNING lines
-)
+ABSL_LINE = re.compile(r"([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] ")  # severity, date, time, thread, file
+ABSL_PRE_INIT = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+SEVERITIES = "IWEF"  # TF_CPP_MIN_LOG_LEVEL 1 drops INFO, 2 also WARNING, 3 also ERROR
 
 
 def import_tensorflow():
-    """`import tensorflow`, its absl INFO/WARNING start-up lines dropped unless TF_CPP_MIN_LOG_LEVEL was the user's."""
-    if USER_SET_LOG_LEVEL or "tensorflow" in sys.modules:
+    """`import tensorflow`, its start-up lines below TF_CPP_MIN_LOG_LEVEL dropped."""
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        level = 0
+    if level < 1 or "tensorflow" in sys.modules:
         import tensorflow
     else:
-        with filtered_stderr(START_UP_NOISE):
+        with filtered_stderr(lambda line: below_level(line, level)):
             import tensorflow
     return tensorflow
 
 
-class filtered_stderr:
-    """Send file descriptor 2 to a temporary file, then pass on the lines that `noise` does not match."""
+def below_level(line: str, level: int) -> bool:
+    if line.rstrip("\n") == ABSL_PRE_INIT:
+        return True
+    match = ABSL_LINE.match(line)
+    return bool(match) and SEVERITIES.index(match[1]) < level
 
-    def __init__(self, noise: re.Pattern):
-        self.noise = noise
+
+class filtered_stderr:
+    """Send file descriptor 2 to a temporary file, then pass on the lines that `drop` rejects."""
+
+    def __init__(self, drop):
+        self.drop = drop
 
     def __enter__(self):
         sys.stderr.flush()
@@ -50,7 +58,7 @@ class filtered_stderr:
         with self.captured:
             self.captured.seek(0)
             lines = self.captured.read().decode("utf-8", "replace").splitlines(keepends=True)
-        sys.stderr.write("".join(line for line in lines if not self.noise.match(line)))
+        sys.stderr.write("".join(line for line in lines if not self.drop(line)))
         sys.stderr.flush()
 
 
