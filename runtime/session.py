@@ -114,10 +114,10 @@ def tensor_size(tensor, path: Path, role: str) -> int:
         and isinstance(shape[1], int)
         and shape[1] > 0
     ):
-        shown = [size if isinstance(size, int) else "batch" for size in shape]
+        shown = [size if isinstance(size, int) else size or "?" for size in shape]
         raise EdgeVAEError(
             f"{path} does not match the {role} contract: {tensor.name} must be float32 [batch, size] with a dynamic"
-            f" batch, found {tensor.type.removeprefix('tensor(').rstrip(')')} {shown}"
+            f" batch and a fixed size, found {tensor.type.removeprefix('tensor(').rstrip(')')} {shown}"
         )
     return shape[1]
 
