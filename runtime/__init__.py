@@ -5,9 +5,15 @@ images = Generator().sample(16, seed=0)
 save_grid(images, "digits.png")
 """
 
+import os
 from importlib import import_module
 
-from .errors import EdgeVAEError
+# onnxruntime (1.32) writes a device id and a telemetry database under ~/.cache/Microsoft/ unless
+# this is set when it is imported. A runtime embedded in apps and devices writes only the outputs
+# asked for, so it is off unless the user set it (ORT_DISABLE_TELEMETRY=0 opts back in).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+from .errors import EdgeVAEError  # noqa: E402
 
 # Exports load on first use so that `import edgevae.runtime` (and the CLI's
 # start-up) does not pay for numpy, onnxruntime, pillow or importlib.metadata up front.

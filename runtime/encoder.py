@@ -7,7 +7,7 @@ import numpy as np
 import onnxruntime
 
 from .errors import EdgeVAEError
-from .session import ModelConfig, load_model
+from .session import ModelConfig, load_model, run_session
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Encoder:
         Float images hold pixels in [0, 1]; integer (uint8) images hold 0-255.
         """
         pixels = as_pixels(images, self.config.image_shape)
-        z_mean, z_log_var = self.session.run(self.config.output_names, {self.config.input_name: pixels})
+        z_mean, z_log_var = run_session(self.session, self.config, pixels)
         return z_mean, z_log_var
 
 

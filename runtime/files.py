@@ -1,32 +1,66 @@
-"""Write output files whole or not at all: a temporary file in the same folder, then os.replace."""
+"""Write output files whole or not at all: a temporary file in the same folder, then os.replace.
+
+Three kinds of output are not files to replace, so they are written in place instead:
+standard output (STDOUT, what the CLI's `--out -` means), anything under /dev or /proc, and
+whatever exists but is not a regular file (a FIFO, /dev/null). A symlink is written through:
+its target is replaced and the link is kept. An output is never one of the command's inputs.
+"""
 
 import os
+import stat
+import sys
 from pathlib import Path
 
 from .errors import EdgeVAEError
 
+STDOUT = Path("/dev/stdout")
+IN_PLACE_FOLDERS = ("/dev/", "/proc/")  # devices and file descriptors, never replaced by files
+DEFAULT_NAME_MAX = 255
 
-def check_output_path(path) -> Path:
-    """Fail before any work is done when `path` cannot be written."""
+
+def check_output_path(path, inputs=(), binary: bool = False) -> Path:
+    """Fail before any work is done when `path` cannot be written, or would overwrite one of `inputs`.
+
+    `binary` outputs are refused where they would land on a terminal.
+    """
     path = Path(path)
-    folder = path.parent
+    if "\0" in str(path):
+        raise EdgeVAEError(f"cannot write {str(path)!r}: the name holds a NUL character")
+    if writes_in_place(path):
+        if path != STDOUT and not os.path.exists(path):
+            raise EdgeVAEError(f"cannot write {path}: no such file (nothing new is made under /dev or /proc)")
+        if binary and is_terminal(path):
+            raise EdgeVAEError(f"cannot write binary data to {path}: it is a terminal (redirect or pipe it)")
+        return path
+    target = resolve(path)
+    folder = target.parent
     if not folder.exists():
         raise EdgeVAEError(f"cannot write {path}: the folder {folder} does not exist")
     if not folder.is_dir():
         raise EdgeVAEError(f"cannot write {path}: {folder} is not a folder")
-    if path.is_dir():
+    length, limit = len(os.fsencode(target.name)), name_max(folder)
+    if length > limit:
+        raise EdgeVAEError(f"cannot write {path}: its name is {length} bytes long, over this file system's {limit}")
+    if target.is_dir():
         raise EdgeVAEError(f"cannot write {path}: it is a folder")
+    if target.is_symlink():  # still a link after resolving: a loop
+        raise EdgeVAEError(f"cannot write {path}: too many levels of symbolic links")
+    for source in inputs:
+        if same_file(target, source):
+            raise EdgeVAEError(f"cannot write {path}: it is also an input ({source}); choose another output")
     return path
 
 
-def check_output_folder(folder) -> Path:
+def check_output_folder(folder, inputs=()) -> Path:
     """A folder to write files into: it exists, or can be made inside an existing folder."""
     folder = Path(folder)
+    if folder == STDOUT:
+        raise EdgeVAEError("cannot write a folder of files to standard output")
     if folder.is_dir():
         return folder
     if folder.exists():
         raise EdgeVAEError(f"cannot write into {folder}: it is not a folder")
-    return check_output_path(folder)
+    return check_output_path(folder, inputs)
 
 
 def make_folder(folder, parents: bool = False) -> Path:
@@ -39,15 +73,24 @@ def make_folder(folder, parents: bool = False) -> Path:
     return folder
 
 
-def atomic_write(path, write) -> Path:
-    """Call write(binary_file) on a temporary file, then move it over `path` in one step."""
-    path = check_output_path(path)
-    temporary = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
+def atomic_write(path, write, binary: bool = True) -> Path:
+    """Call write(binary_file) on a temporary file, then move it over `path` in one step.
+
+    Outputs that are not regular files (see the module's docstring) are written in place.
+    """
+    path = check_output_path(path, binary=binary)
+    if writes_in_place(path):
+        return write_in_place(path, write)
+    target = resolve(path)
+    temporary = target.with_name(temporary_name(target.name, target.parent))
     try:
-        # os.open applies the umask, so the output gets the usual permissions.
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+        # os.open applies the umask, so a new output gets the usual permissions; a replaced one keeps its own.
         with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
             write(file)
-        os.replace(temporary, path)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except OSError as error:
         raise EdgeVAEError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
@@ -62,5 +105,98 @@ def save_array(array, path) -> Path:
     return atomic_write(path, lambda file: np.save(file, array, allow_pickle=False))
 
 
+def save_array_chunks(chunks, shape, path) -> Path:
+    """Save a float32 .npy shaped `shape` from arrays that fill it in order, holding one chunk at a time."""
+    import numpy as np
+
+    shape = tuple(int(size) for size in shape)
+    expected = int(np.prod(shape, dtype=np.int64)) * 4
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False, "shape": shape}
+
+    def write(file):
+        np.lib.format.write_array_header_1_0(file, header)
+        written = 0
+        for chunk in chunks:
+            chunk = np.ascontiguousarray(chunk, dtype="<f4")
+            file.write(chunk.data.cast("B"))
+            written += chunk.nbytes
+        if written != expected:  # a bug, not a user error: never leave a file that lies about its shape
+            raise RuntimeError(f"wrote {written} bytes of array data, the header promises {expected}")
+
+    return atomic_write(path, write)
+
+
 def save_text(text: str, path) -> Path:
-    return atomic_write(path, lambda file: file.write(text.encode("utf-8")))
+    return atomic_write(path, lambda file: file.write(text.encode("utf-8")), binary=False)
+
+
+def writes_in_place(path: Path) -> bool:
+    if path == STDOUT or str(path).startswith(IN_PLACE_FOLDERS):
+        return True
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: a link to a FIFO is a FIFO
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def write_in_place(path: Path, write) -> Path:
+    """Write to standard output, a device or a FIFO as it is; nothing there to replace atomically."""
+    if path == STDOUT:
+        if sys.stdout is None:
+            raise EdgeVAEError("cannot write to standard output: there is none")
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return path
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+        # No O_CREAT: /dev and /proc get no new files. A FIFO blocks here until a reader opens it, as with `>`.
+        with os.fdopen(os.open(path, os.O_WRONLY | (os.O_TRUNC if regular else 0)), "wb") as file:
+            write(file)
+    except OSError as error:
+        raise EdgeVAEError(f"cannot write {path}: {error.strerror or error}") from None
+    return path
+
+
+def is_terminal(path: Path) -> bool:
+    if path == STDOUT:
+        return sys.stdout is not None and sys.stdout.isatty()
+    try:
+        if not stat.S_ISCHR(os.stat(path).st_mode):
+            return False
+        descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except (OSError, ValueError):
+        return False  # writing reports the error
+    try:
+        return os.isatty(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def resolve(path: Path) -> Path:
+    """The file that writing `path` changes: symlinks followed, even to a target that does not exist yet."""
+    return Path(os.path.realpath(path))
+
+
+def same_file(target: Path, source) -> bool:
+    try:
+        return os.path.samefile(target, source)
+    except (OSError, ValueError):
+        return target == resolve(Path(source))
+
+
+def name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return DEFAULT_NAME_MAX
+
+
+def temporary_name(name: str, folder: Path) -> str:
+    """A hidden, unique name beside the output, `.NAME.RANDOM.tmp`, with NAME shortened to fit the file system."""
+    tail = f".{os.urandom(4).hex()}.tmp"
+    limit = name_max(folder) - len(tail) - 1
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return f".{name}{tail}"

@@ -7,7 +7,8 @@ import numpy as np
 import onnxruntime
 
 from .errors import EdgeVAEError
-from .session import ModelConfig, load_model
+from .limits import CHUNK
+from .session import ModelConfig, load_model, run_session
 
 
 @dataclass
@@ -30,15 +31,34 @@ class Generator:
     def generate(self, z) -> np.ndarray:
         """Images float32 [n, 28, 28] in [0, 1] for latents shaped [latent] or [n, latent]."""
         z = as_latents(z, self.config.latent_dim)
-        (images,) = self.session.run(self.config.output_names, {self.config.input_name: z})
+        if len(z) <= CHUNK:
+            (images,) = run_session(self.session, self.config, z)
+        else:
+            try:
+                images = np.empty((len(z), int(np.prod(self.config.image_shape))), dtype=np.float32)
+            except MemoryError:
+                raise EdgeVAEError(f"not enough memory for {len(z):,} images; generate them in batches") from None
+            for start in range(0, len(z), CHUNK):
+                images[start : start + CHUNK] = run_session(self.session, self.config, z[start : start + CHUNK])[0]
         return images.reshape(len(z), *self.config.image_shape)
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """n images from latents drawn from N(0, I); the same seed gives the same images."""
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise EdgeVAEError(f"the number of samples must be a positive whole number, got {n!r}")
-        z = np.random.default_rng(seed).standard_normal((n, self.config.latent_dim), dtype=np.float32)
+        try:
+            (z,) = random_latents(n, self.config.latent_dim, seed, chunk=n)
+        except MemoryError:
+            raise EdgeVAEError(f"not enough memory for {n:,} samples; draw them in batches") from None
         return self.generate(z)
+
+
+def random_latents(n: int, latent_dim: int, seed: int | None = None, chunk: int = CHUNK):
+    """n latents from N(0, I), as arrays of up to `chunk`; any chunking draws the same numbers for a seed."""
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
+        raise EdgeVAEError(f"the seed must be a whole number, 0 or more, got {seed!r}")
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32) for start in range(0, n, chunk))
 
 
 def as_latents(z, latent_dim: int) -> np.ndarray:

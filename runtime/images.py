@@ -11,7 +11,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import EdgeVAEError
-from .files import atomic_write
+from .files import STDOUT, atomic_write, writes_in_place
+from .limits import MAX_PICTURE_PIXELS
 from .photo import is_photo, photo_ink, shrink
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
@@ -123,6 +124,7 @@ def array_grayscale(array: np.ndarray) -> np.ndarray:
 
 def grayscale(image: Image.Image) -> np.ndarray:
     """Float32 [height, width] in [0, 1]; transparent areas become the background."""
+    name = getattr(image, "filename", "") or "the picture"
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         image = image.convert("F")  # high bit depth: stretch to the picture's own range below
     elif image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:
@@ -132,6 +134,8 @@ def grayscale(image: Image.Image) -> np.ndarray:
     image.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.BOX)
     if image.mode == "F":
         values = np.asarray(image, dtype=np.float32)
+        if not np.isfinite(values).all():  # a float TIFF can hold them; they have no place on a 0-1 scale
+            raise EdgeVAEError(f"{name} holds NaN or infinite pixel values")
         low, high = values.min(), values.max()
         return (values - low) / (high - low) if high > low else np.zeros_like(values)
     if image.mode == "L":
@@ -191,8 +195,20 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     return field
 
 
+# What the writers produce for each suffix of an output path; one table for the API and the CLI.
+PICTURE_FORMATS = {
+    ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF",
+    ".gif": "GIF",
+}  # fmt: skip
+SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}  # digits keep their edges
+MAX_SIDE = {"JPEG": 65_535, "WEBP": 16_383, "GIF": 65_535}  # the formats cannot store larger pictures
+
+
 def save_png(image, path) -> Path:
-    """Save one image [height, width] (float in [0, 1] or uint8) as a grayscale PNG, atomically."""
+    """Save one image [height, width] (float in [0, 1] or uint8) as a grayscale picture, atomically.
+
+    The suffix of `path` names the format (PICTURE_FORMATS): .png, .jpg, .webp, ...
+    """
     pixels = as_uint8(image)
     if pixels.ndim != 2:
         raise EdgeVAEError(f"save_png takes one image shaped [height, width], got {list(pixels.shape)}")
@@ -200,21 +216,40 @@ def save_png(image, path) -> Path:
 
 
 def save_grid(images, path, columns: int | None = None, padding: int = 2) -> Path:
-    """Save images [n, height, width] as one grid PNG, row by row; square-ish unless `columns` is given."""
+    """Save images [n, height, width] as one grid picture, row by row; square-ish unless `columns` is given.
+
+    The suffix of `path` names the format, as for save_png.
+    """
     pixels = as_uint8(images)
     if pixels.ndim != 3 or len(pixels) == 0:
         raise EdgeVAEError(f"save_grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}")
-    count, height, width = pixels.shape
+    return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding)
+
+
+def grid_layout(count: int, image_shape, columns: int | None, padding: int) -> tuple[int, int, int]:
+    """(columns, grid height, grid width) of `count` images laid out by save_grid."""
+    height, width = image_shape
     columns = min(columns or math.ceil(math.sqrt(count)), count)
     if columns < 1 or padding < 0:
         raise EdgeVAEError("save_grid needs columns >= 1 and padding >= 0")
     rows = math.ceil(count / columns)
-    grid = np.zeros((rows * (height + padding) + padding, columns * (width + padding) + padding), dtype=np.uint8)
-    for index, image in enumerate(pixels):
-        top = padding + (index // columns) * (height + padding)
-        left = padding + (index % columns) * (width + padding)
-        grid[top : top + height, left : left + width] = image
-    return write_png(grid, path)
+    return columns, rows * (height + padding) + padding, columns * (width + padding) + padding
+
+
+def write_grid(chunks, count: int, image_shape, path, columns: int | None = None, padding: int = 2) -> Path:
+    """Lay out `count` images arriving in chunks [k, height, width] as one grid picture; only the grid is held."""
+    columns, grid_height, grid_width = grid_layout(count, image_shape, columns, padding)
+    kind = check_picture(path, grid_height, grid_width)
+    height, width = image_shape
+    grid = np.zeros((grid_height, grid_width), dtype=np.uint8)
+    index = 0
+    for chunk in chunks:
+        for image in as_uint8(chunk):
+            top = padding + (index // columns) * (height + padding)
+            left = padding + (index % columns) * (width + padding)
+            grid[top : top + height, left : left + width] = image
+            index += 1
+    return write_picture(grid, path, kind)
 
 
 def as_uint8(images) -> np.ndarray:
@@ -233,5 +268,37 @@ def as_uint8(images) -> np.ndarray:
 
 
 def write_png(pixels: np.ndarray, path) -> Path:
+    """Write uint8 pixels [height, width] in the picture format that the suffix of `path` names."""
+    return write_picture(pixels, path, check_picture(path, *pixels.shape))
+
+
+def picture_format(path) -> str:
+    """The Pillow format that the suffix of `path` names: PNG for standard output, or a device without one."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path == STDOUT or (not suffix and writes_in_place(path)):
+        return "PNG"
+    if suffix not in PICTURE_FORMATS:
+        raise EdgeVAEError(
+            f"cannot write {path}: {f'{suffix!r} is not' if suffix else 'no suffix names'} a picture format;"
+            f" use {', '.join(PICTURE_FORMATS)}"
+        )
+    return PICTURE_FORMATS[suffix]
+
+
+def check_picture(path, height: int, width: int) -> str:
+    """The format for `path`, once sure it can hold a height x width picture; before any work is done."""
+    kind = picture_format(path)
+    side = MAX_SIDE.get(kind)
+    if height * width > MAX_PICTURE_PIXELS or (side and max(height, width) > side):
+        limit = f"{side:,} pixels a side and " if side else ""
+        raise EdgeVAEError(
+            f"cannot write {path}: a {width:,}x{height:,} picture is too large ({kind} pictures here:"
+            f" at most {limit}{MAX_PICTURE_PIXELS // 1_000_000} megapixels); write a .npy array instead"
+        )
+    return kind
+
+
+def write_picture(pixels: np.ndarray, path, kind: str) -> Path:
     image = Image.fromarray(np.ascontiguousarray(pixels))
-    return atomic_write(path, lambda file: image.save(file, format="PNG"))
+    return atomic_write(path, lambda file: image.save(file, format=kind, **SAVE_OPTIONS.get(kind, {})))

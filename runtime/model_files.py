@@ -47,4 +47,10 @@ def read_manifest(folder: Path) -> dict | None:
         raise EdgeVAEError(f"cannot read {path}: {error}") from None
     if not isinstance(manifest, dict):
         raise EdgeVAEError(f"cannot read {path}: not a JSON object")
+    files = manifest.get("files", {})
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict) and name == Path(name).name and name not in ("", ".", "..")
+        for name, entry in files.items()
+    ):
+        raise EdgeVAEError(f"cannot read {path}: its \"files\" must map file names in the folder to their details")
     return manifest

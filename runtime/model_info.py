@@ -21,7 +21,14 @@ def describe_model(model=None) -> dict:
     listed = summary.pop("files", None) or {}
     names = sorted(set(listed) | {path.name for path in folder.glob("*.onnx")})
     files = [check_file(folder, name, listed.get(name), manifest is not None) for name in names]
+    summary.pop("path", None)
     return {"path": str(folder), **summary, "files": files}
+
+
+def failed_checks(info: dict) -> list[str]:
+    """'name (status)' for each file that does not match its manifest or is missing."""
+    passing = ("ok", "no manifest to check against")
+    return [f"{entry['name']} ({entry['status']})" for entry in info["files"] if entry["status"] not in passing]
 
 
 def metadata_summary(folder: Path) -> dict:
@@ -78,7 +85,7 @@ def check_file(folder: Path, name: str, listed: dict | None, has_manifest: bool)
 def format_info(info: dict) -> str:
     """Human-readable lines for the terminal."""
     lines = [f"model     {info['path']}"]
-    shape = info.get("image_shape") or []
+    shape = info.get("image_shape") if isinstance(info.get("image_shape"), list) else []
     lines.append(
         f"format    {info.get('format_version', '?')}, edgevae {info.get('edgevae_version', '?')},"
         f" opset {info.get('opset', '?')}, created {info.get('created', '?')}"

@@ -4,16 +4,20 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import onnxruntime
 
 from .errors import EdgeVAEError
+from .limits import MAX_THREADS
 from .model_files import model_file, read_manifest
 
-# The exporter's contract: tensor names for each role.
+# The exporter's contract: tensor names for each role. Every one is float32 [batch, size], the batch
+# dynamic and the size fixed: 784 (height x width) for `image`, the latent size for the others.
 SIGNATURES = {
     "encoder": (["image"], ["z_mean", "z_log_var"]),
     "generator": (["z"], ["image"]),
 }
+LATENT_TENSORS = ("z", "z_mean", "z_log_var")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class ModelConfig:
 def load_model(model, role, threads=None, int8=False, providers=None):
     """(session, config) for `role` from a folder, an .onnx path, or the bundled model (None)."""
     path = model_file(model, role, int8)
+    check_threads(threads)
     session = open_session(path, threads, providers)
     return session, read_config(session, path, role)
 
@@ -62,6 +67,13 @@ def size_hint(path: Path) -> str:
     return "" if actual == expected else f", truncated or changed: {actual} bytes, manifest says {expected}"
 
 
+def check_threads(threads):
+    if threads is not None and (
+        not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or not 1 <= threads <= MAX_THREADS
+    ):
+        raise EdgeVAEError(f"threads must be a whole number from 1 to {MAX_THREADS}, got {threads!r}")
+
+
 def read_config(session, path: Path, role: str) -> ModelConfig:
     metadata = session.get_modelmeta().custom_metadata_map
     inputs, outputs = session.get_inputs(), session.get_outputs()
@@ -78,24 +90,69 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
             f"{path} does not match the {role} contract: expected inputs {expected_inputs} and outputs "
             f"{expected_outputs}, found {input_names} and {output_names}"
         )
-    image_shape = parse_image_shape(metadata.get("image_shape"), path)
-    latent_tensor = inputs[0] if role == "generator" else outputs[output_names.index("z_mean")]
-    latent_dim = latent_tensor.shape[1] if isinstance(latent_tensor.shape[1], int) else metadata.get("latent_dim")
-    try:
-        latent_dim = int(latent_dim)
-    except (TypeError, ValueError):
-        raise EdgeVAEError(f"{path} does not say its latent size (latent_dim metadata)") from None
+    contract = [tensor for tensor in [*inputs, *outputs] if tensor.name in expected_inputs + expected_outputs]
+    sizes = {tensor.name: tensor_size(tensor, path, role) for tensor in contract}
+    latent_sizes = {sizes[name] for name in LATENT_TENSORS if name in sizes}
+    if len(latent_sizes) != 1:
+        raise EdgeVAEError(f"{path} does not match the {role} contract: z_mean and z_log_var differ in size")
+    (latent_dim,) = latent_sizes
+    if metadata.get("latent_dim", str(latent_dim)).strip() != str(latent_dim):
+        raise EdgeVAEError(
+            f"{path} has latent_dim metadata {metadata['latent_dim']!r}, but its tensors hold {latent_dim} values"
+        )
+    image_shape = parse_image_shape(metadata.get("image_shape"), path, sizes["image"])
     return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
 
 
-def parse_image_shape(text: str | None, path: Path) -> tuple[int, int]:
+def tensor_size(tensor, path: Path, role: str) -> int:
+    """The fixed size of a float32 [batch, size] tensor, as the contract wants every one of them."""
+    shape = tensor.shape
+    if not (
+        tensor.type == "tensor(float)"
+        and len(shape) == 2
+        and not isinstance(shape[0], int)
+        and isinstance(shape[1], int)
+        and shape[1] > 0
+    ):
+        shown = [size if isinstance(size, int) else size or "?" for size in shape]
+        raise EdgeVAEError(
+            f"{path} does not match the {role} contract: {tensor.name} must be float32 [batch, size] with a dynamic"
+            f" batch and a fixed size, found {tensor.type.removeprefix('tensor(').rstrip(')')} {shown}"
+        )
+    return shape[1]
+
+
+def parse_image_shape(text: str | None, path: Path, size: int) -> tuple[int, int]:
+    """[height, width] from the metadata, checked against the image tensor's size."""
     if text is None:
+        if size != 28 * 28:
+            raise EdgeVAEError(f"{path} has no image_shape metadata, and its {size}-pixel images are not 28x28")
         return (28, 28)  # files from before the metadata existed are MNIST-sized
     try:
-        height, width = (int(size) for size in json.loads(text))
+        height, width = (int(value) for value in json.loads(text))
     except (ValueError, TypeError):
         raise EdgeVAEError(f"{path} has unreadable image_shape metadata: {text!r}") from None
+    if height < 1 or width < 1 or height * width != size:
+        raise EdgeVAEError(f"{path} has image_shape metadata {text}, but its image tensor holds {size} pixels")
     return (height, width)
+
+
+def run_session(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
+    """The outputs of one run, each checked to be float32 [n, size] as the model declared."""
+    try:
+        results = session.run(config.output_names, {config.input_name: value})
+    except MemoryError:
+        raise EdgeVAEError(f"not enough memory to run {config.path.name} on {len(value):,} inputs") from None
+    except Exception as error:  # onnxruntime's pybind errors share no useful base class
+        raise EdgeVAEError(f"onnxruntime could not run {config.path}: {str(error).strip()}") from None
+    for name, result in zip(config.output_names, results, strict=True):
+        size = config.image_shape[0] * config.image_shape[1] if name == "image" else config.latent_dim
+        if result.dtype != np.float32 or result.shape != (len(value), size):
+            raise EdgeVAEError(
+                f"{config.path} returned {name} as {result.dtype} {list(result.shape)} for {len(value)} inputs,"
+                f" not the float32 {[len(value), size]} it declares"
+            )
+    return results
 
 
 def article(role: str) -> str:

@@ -6,5 +6,6 @@ import os
 # default "thunk" runtime (1.7 against 2.1 s per epoch on 2 cores). Read when XLA first compiles.
 if "xla_cpu_use_thunk_runtime" not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_cpu_use_thunk_runtime=false".strip()
-# TensorFlow's C++ start-up chatter (CPU features, XLA service lines) is noise for users.
+# TensorFlow's C++ start-up chatter (CPU features, oneDNN, XLA service lines) is noise for users;
+# a TF_CPP_MIN_LOG_LEVEL the user set wins. quiet_tensorflow.py applies it to the lines logged too early.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import click
-import tensorflow  # noqa: F401  (fails here, as ImportError, when the train extra is missing)
+
+# TensorFlow first and quietly; this fails, as ImportError, when the train extra is missing.
+from edgevae.train.quiet_tensorflow import tensorflow  # noqa: F401
 
 from edgevae.runtime.errors import EdgeVAEError
 

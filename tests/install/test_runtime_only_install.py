@@ -66,7 +66,7 @@ def test_every_runtime_command_end_to_end(runtime_venv, tmp_path):
     for name in ("manifold.png", "compare.png", "strip.png"):
         assert Image.open(tmp_path / name).format == "PNG"
 
-    info = json.loads(run([edgevae, "info", "--json"]).stdout)
+    info = json.loads(run([edgevae, "info", "--format", "json"]).stdout)
     assert all(entry["status"] == "ok" for entry in info["files"])
-    bench = json.loads(run([edgevae, "bench", "--batches", "1,8", "--seconds", "0.05", "--json"]).stdout)
+    bench = json.loads(run([edgevae, "bench", "--batches", "1,8", "--seconds", "0.05", "--format", "json"]).stdout)
     assert {row["operation"] for row in bench} == {"generate", "encode"}

@@ -155,7 +155,7 @@ def test_info_text_and_json(model_dir):
     assert_ok(text)
     assert "latent    2 dimensions, images 28x28" in text.stdout
     assert "generator.onnx" in text.stdout and "encoder.int8.onnx" in text.stdout
-    described = run_cli("info", model_dir, "--json")
+    described = run_cli("info", model_dir, "--format", "json")
     assert_ok(described)
     info = json.loads(described.stdout)
     assert info["latent_dim"] == 2 and info["format_version"] == 1
@@ -169,17 +169,17 @@ def test_info_reports_a_changed_file_and_works_without_manifest(tmp_path, model_
         (folder / name).write_bytes((model_dir / name).read_bytes())
     (folder / "encoder.onnx").write_bytes((model_dir / "encoder.onnx").read_bytes()[:-1] + b"\x00")
     statuses = {
-        entry["name"]: entry["status"] for entry in json.loads(run_cli("info", folder, "--json").stdout)["files"]
+        entry["name"]: entry["status"] for entry in json.loads(run_cli("info", folder, "--format", "json").stdout)["files"]
     }
     assert statuses["encoder.onnx"] == "sha256 differs from manifest"
     assert statuses["generator.onnx"] == "ok" and statuses["generator.int8.onnx"] == "missing"
     (folder / "manifest.json").unlink()
-    info = json.loads(run_cli("info", "--model-dir", folder, "--json").stdout)
+    info = json.loads(run_cli("info", "--model-dir", folder, "--format", "json").stdout)
     assert info["latent_dim"] == 2 and info["image_shape"] == [28, 28]
 
 
 def test_bench(model_dir):
-    result = run_cli("bench", "--batches", "1,4", "--seconds", 0.02, "--json", "--model-dir", model_dir)
+    result = run_cli("bench", "--batches", "1,4", "--seconds", 0.02, "--format", "json", "--model-dir", model_dir)
     assert_ok(result)
     rows = json.loads(result.stdout)
     assert [(row["operation"], row["batch"]) for row in rows] == [

@@ -136,7 +136,7 @@ def test_latents_that_are_not_numbers():
         (["--out", "never.png"], "exactly one of"),
         (["--random", "2", "--z", "0,0", "--out", "never.png"], "exactly one of"),
         (["--z", "0,0", "--seed", "1", "--out", "never.png"], "--seed"),
-        (["--random", "2", "--out", "never.jpg"], ".png or .npy"),
+        (["--random", "2", "--out", "never.txt"], ".png, .jpg"),
         (["--random", "0", "--out", "never.png"], "--random"),
     ],
 )

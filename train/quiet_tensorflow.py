@@ -1,0 +1,65 @@
+"""Import TensorFlow with TF_CPP_MIN_LOG_LEVEL applied to its start-up lines too.
+
+TensorFlow 2.21 logs a few lines through absl before it reads TF_CPP_MIN_LOG_LEVEL: on CPUs where
+oneDNN's custom ops are on by default (Intel), "oneDNN custom operations are on..." twice, each
+after absl's "All log messages before absl::InitializeLog()..." warning. edgevae/train/__init__.py
+sets the level to 2 unless the user set it; the lines it would have dropped are dropped here, during
+the import only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
+Importing this module imports TensorFlow.
+"""
+
+import os
+import re
+import sys
+import tempfile
+
+ABSL_LINE = re.compile(r"([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] ")  # severity, date, time, thread, file
+ABSL_PRE_INIT = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+SEVERITIES = "IWEF"  # TF_CPP_MIN_LOG_LEVEL 1 drops INFO, 2 also WARNING, 3 also ERROR
+
+
+def import_tensorflow():
+    """`import tensorflow`, its start-up lines below TF_CPP_MIN_LOG_LEVEL dropped."""
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        level = 0
+    if level < 1 or "tensorflow" in sys.modules:
+        import tensorflow
+    else:
+        with filtered_stderr(lambda line: below_level(line, level)):
+            import tensorflow
+    return tensorflow
+
+
+def below_level(line: str, level: int) -> bool:
+    if line.rstrip("\n") == ABSL_PRE_INIT:
+        return True
+    match = ABSL_LINE.match(line)
+    return bool(match) and SEVERITIES.index(match[1]) < level
+
+
+class filtered_stderr:
+    """Send file descriptor 2 to a temporary file, then pass on the lines that `drop` rejects."""
+
+    def __init__(self, drop):
+        self.drop = drop
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self.captured = tempfile.TemporaryFile()
+        self.saved = os.dup(2)
+        os.dup2(self.captured.fileno(), 2)
+
+    def __exit__(self, *exception):
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        with self.captured:
+            self.captured.seek(0)
+            lines = self.captured.read().decode("utf-8", "replace").splitlines(keepends=True)
+        sys.stderr.write("".join(line for line in lines if not self.drop(line)))
+        sys.stderr.flush()
+
+
+tensorflow = import_tensorflow()
