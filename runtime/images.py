@@ -74,7 +74,7 @@ def read_grayscale(source, name: str) -> np.ndarray:
                 if image.format == "JPEG" and image is not source:
                     image.draft(image.mode, (WORKING_SIZE, WORKING_SIZE))  # decode big photos at 1/2, 1/4 or 1/8 size
                 image.load()
-                return grayscale(upright(image))
+                return grayscale(upright(image), name)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EdgeVAEError(too_large) from None
     except UnidentifiedImageError:
@@ -119,12 +119,12 @@ def array_grayscale(array: np.ndarray) -> np.ndarray:
         pixels = np.round(values * 255).astype(np.uint8)
     else:
         raise EdgeVAEError(f"a digit array must hold numbers, got dtype {array.dtype}")
-    return grayscale(Image.fromarray(pixels, {2: "L", 3: "RGB", 4: "RGBA"}[pixels.shape[-1] if pixels.ndim == 3 else 2]))
+    mode = {2: "L", 3: "RGB", 4: "RGBA"}[pixels.shape[-1] if pixels.ndim == 3 else 2]
+    return grayscale(Image.fromarray(pixels, mode), "the array")
 
 
-def grayscale(image: Image.Image) -> np.ndarray:
+def grayscale(image: Image.Image, name: str = "the picture") -> np.ndarray:
     """Float32 [height, width] in [0, 1]; transparent areas become the background."""
-    name = getattr(image, "filename", "") or "the picture"
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         image = image.convert("F")  # high bit depth: stretch to the picture's own range below
     elif image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:

@@ -43,9 +43,7 @@ def work(tmp_path, model_dir):
     draw_digit(folder / "b.png", stroke=[(60, 40), (140, 40), (100, 150), (100, 260)])
     np.save(folder / "latents.npy", np.array([[0, 0], [1, -1]], dtype=np.float32))
     (folder / "old.png").write_bytes(OLD_OUTPUT)
-    (folder / "model").mkdir()
-    for name in ("encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx", "manifest.json"):
-        shutil.copy(model_dir / name, folder / "model" / name)
+    shutil.copytree(model_dir, folder / "model", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return folder
 
 
