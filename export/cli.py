@@ -17,7 +17,7 @@ from .run import export_run
 @click.option("--quantize", type=click.Choice(["int8"]), help="Also write int8 copies of both models.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
-              help="MNIST for the parity check, as for edgevae train (default: the same search).")
+              help="MNIST for the parity check and the digit anchors, as for edgevae train (default: the same search).")
 def command(run_dir, model_dir, opset, quantize, force, data_path):
     """Export RUN_DIR's encoder and generator to ONNX in --out, checked against Keras first."""
     export_run(run_dir, model_dir, opset=opset, int8=quantize == "int8", force=force, data_path=data_path,

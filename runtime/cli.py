@@ -79,8 +79,12 @@ def cli():
 @click.option(
     "--z", "latents", multiple=True, callback=parse_latents, metavar="X,Y", help="A latent point; repeatable."
 )
-@click.option("--random", "count", type=click.IntRange(min=1), help="Draw N latents from the standard normal.")
+@click.option("--random", "count", type=click.IntRange(min=1), help="Draw N latents from the standard normal, or from --digit's region.")
 @click.option("--seed", type=int, help="Random seed for --random.")
+@click.option("--digit", type=click.IntRange(0, 9), help="With --random: draw that digit (0-9).")
+@click.option(
+    "--digits", is_flag=True, help="The digits 0-9 in a row; with --random N, N of each, a row per digit."
+)
 @click.option(
     "--from",
     "latents_file",
@@ -93,12 +97,14 @@ def cli():
 @click.option("--each", is_flag=True, help="Write one PNG per image into the folder --out.")
 @click.option("--columns", type=click.IntRange(min=1), help="Columns of the grid (default: square).")
 @model_options
-def generate(latents, count, seed, latents_file, out, each, columns, model_dir, threads, int8):
+def generate(latents, count, seed, digit, digits, latents_file, out, each, columns, model_dir, threads, int8):
     """Decode latent points into digit images."""
-    if sum([bool(latents), count is not None, latents_file is not None]) != 1:
-        raise click.UsageError("give exactly one of --z, --random or --from")
+    if sum([bool(latents), count is not None or digits, latents_file is not None]) != 1:
+        raise click.UsageError("give exactly one of --z, --random, --from or --digits")
     if seed is not None and count is None:
         raise click.UsageError("--seed only applies to --random")
+    if digit is not None and (count is None or digits):
+        raise click.UsageError("--digit only applies to --random (--digits draws every digit)")
     kind = output_kind(out, each)
     from .files import check_output_folder, check_output_path
     from .generator import Generator
@@ -108,8 +114,11 @@ def generate(latents, count, seed, latents_file, out, each, columns, model_dir, 
     else:
         check_output_path(out)
     generator = Generator(model_dir, threads=threads, int8=int8)
-    if count is not None:
-        images = generator.sample(count, seed=seed)
+    if digits:
+        images = generator.digits(count, seed=seed)
+        columns = columns or count or len(images)  # one row per digit, or the ten anchors in one row
+    elif count is not None:
+        images = generator.sample(count, seed=seed, digit=digit)
     else:
         images = generator.generate(load_latents(latents_file) if latents_file else latents)
     if kind == "npy":

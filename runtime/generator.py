@@ -1,11 +1,13 @@
 """Turn latent points into digit images with the exported generator."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 
+from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
 from .errors import EdgeVAEError
 from .session import ModelConfig, load_model
 
@@ -33,12 +35,37 @@ class Generator:
         (images,) = self.session.run(self.config.output_names, {self.config.input_name: z})
         return images.reshape(len(z), *self.config.image_shape)
 
-    def sample(self, n: int, seed: int | None = None) -> np.ndarray:
-        """n images from latents drawn from N(0, I); the same seed gives the same images."""
+    def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
+        """n images from latents drawn from N(0, I), or with `digit` from that digit's region (see
+        `digit_anchors`); the same seed gives the same images."""
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise EdgeVAEError(f"the number of samples must be a positive whole number, got {n!r}")
-        z = np.random.default_rng(seed).standard_normal((n, self.config.latent_dim), dtype=np.float32)
-        return self.generate(z)
+        rng = np.random.default_rng(seed)
+        if digit is None:
+            return self.generate(rng.standard_normal((n, self.config.latent_dim), dtype=np.float32))
+        return self.generate(digit_latents(self.digit_region(digit), n, rng))
+
+    def digits(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
+        """The digits 0-9 in order: one image per anchor [10, 28, 28], or with n, `sample(n, seed, digit)`
+        for each digit [10 * n, 28, 28]."""
+        if n is None:
+            return self.generate([self.digit_region(digit)["anchor"] for digit in DIGITS])
+        return np.concatenate([self.sample(n, seed=seed, digit=digit) for digit in DIGITS])
+
+    @cached_property
+    def digit_anchors(self) -> list[dict] | None:
+        """Each digit's latent region as the export found it, from the training set's codes and labels:
+        [{"digit": d, "anchor": [...], "points": [[...], ...], "scale": s}, ...] for d = 0-9. The anchor
+        decodes to the digit; a sample is a random point plus N(0, scale^2) jitter. None when the model
+        was exported without labels."""
+        metadata = self.config.metadata.get("digit_anchors")
+        return parse_digit_anchors(metadata, self.config.latent_dim, self.config.path)
+
+    def digit_region(self, digit: int) -> dict:
+        digit = check_digit(digit)
+        if self.digit_anchors is None:
+            raise EdgeVAEError(NO_ANCHORS)
+        return self.digit_anchors[digit]
 
 
 def as_latents(z, latent_dim: int) -> np.ndarray:

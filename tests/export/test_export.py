@@ -169,3 +169,67 @@ def test_unsupported_opset_is_a_usage_error(run_dir, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     with pytest.raises(EdgeVAEError, match="opset 19"):
         convert.to_onnx(None, None, 19)
+
+
+def test_digit_anchors_in_the_manifest_and_every_file(exported):
+    model_dir, stdout = exported
+    assert "Digit anchors: 32 prototype points per digit, from 3000 training codes" in stdout
+    anchors = json.loads((model_dir / "manifest.json").read_text())["digit_anchors"]
+    assert [region["digit"] for region in anchors] == list(range(10))
+    assert all(len(region["points"]) == 32 and region["scale"] > 0 for region in anchors)
+    for name in ("encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"):
+        assert json.loads(metadata_of(model_dir / name)["digit_anchors"]) == anchors, name
+
+
+def test_digit_anchors_lie_among_training_codes_of_their_digit(exported, mnist):
+    from edgevae.runtime import Encoder
+
+    model_dir, _ = exported
+    labels = mnist.y_train[:3000]
+    z_mean, _ = Encoder(model_dir).encode(mnist.x_train[:3000])
+    for region in json.loads((model_dir / "manifest.json").read_text())["digit_anchors"]:
+        points = np.asarray(region["points"], np.float32)
+        nearest = ((points[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argsort(axis=1)[:, :10]
+        assert (labels[nearest] == region["digit"]).mean() >= 0.9, region["digit"]
+
+
+@pytest.fixture(scope="module")
+def exported_without_labels(run_dir):
+    """The same run, as if from an edgevae that did not record which training images it used."""
+    folder = run_dir.parent / "run-without-labels"
+    folder.mkdir()
+    for name in ("encoder.keras", "generator.keras"):
+        (folder / name).write_bytes((run_dir / name).read_bytes())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    del metrics["train_images"]
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    model_dir = run_dir.parent / "model-without-labels"
+    result = run_cli("export", folder, "--out", model_dir)
+    assert result.returncode == 0, result.stderr
+    return model_dir, result.stdout
+
+
+def test_an_export_without_labels_says_so_and_has_no_anchors(exported_without_labels):
+    model_dir, stdout = exported_without_labels
+    notes = [line for line in stdout.splitlines() if "Digit anchors" in line]
+    assert notes == ["Digit anchors left out: no usable training labels (the run's metrics.json does not say"
+                     " which training images it used (train_images))."]
+    assert "digit_anchors" not in json.loads((model_dir / "manifest.json").read_text())
+    assert "digit_anchors" not in metadata_of(model_dir / "generator.onnx")
+    from edgevae.runtime import Generator
+
+    generator = Generator(model_dir)
+    assert generator.digit_anchors is None
+    assert generator.sample(3, seed=0).shape == (3, 28, 28)  # the unconditional sampler still works
+    with pytest.raises(EdgeVAEError, match="no digit anchors"):
+        generator.sample(3, digit=7)
+
+
+@pytest.mark.parametrize("arguments", [["--random", "4", "--digit", "7"], ["--digits"]])
+def test_asking_a_model_without_anchors_for_a_digit_fails_cleanly(exported_without_labels, tmp_path, arguments):
+    model_dir, _ = exported_without_labels
+    result = run_cli("generate", *arguments, "--model-dir", model_dir, "--out", tmp_path / "digits.png")
+    assert_clean_failure(result, "no digit anchors", "re-export")
+    assert list(tmp_path.iterdir()) == []
+    info = run_cli("info", model_dir)
+    assert info.returncode == 0 and "digits    - (no anchors)" in info.stdout
