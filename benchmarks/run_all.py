@@ -14,6 +14,7 @@ from pathlib import Path
 from edgevae.runtime.model_files import bundled_model_dir
 
 import cold_start
+import digits
 import environment
 import install_size
 import latency
@@ -50,6 +51,7 @@ def main():
         ("installed size", install_size.report),
         ("training speed", lambda: training_speed.report(args.quick)),
         ("quality", lambda: quality.report(model_dir, run_dir)),
+        ("asked-for digits", lambda: digits.report(model_dir)),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)
