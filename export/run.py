@@ -70,7 +70,7 @@ def anchors_of(encoder_onnx, run_metrics: dict, mnist, report) -> list[dict] | N
         return None
     latents = run_onnx(encoder_onnx, {"image": as_model_input(mnist.x_train[:count])})["z_mean"]
     anchors = digit_anchors(latents, labels)
-    report(f"Digit anchors: {len(anchors[0]['points'])} prototype points per digit, from {count} training codes")
+    report(f"Digit anchors for 0-9 from the codes and labels of {count} training images")
     return anchors
 
 
