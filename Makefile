@@ -75,6 +75,12 @@ pretrained: $(STAMP)
 	$(BIN)/edgevae train --out $(RUN_DIR) --force
 	$(BIN)/edgevae export $(RUN_DIR) --out $(MODEL_DIR) --quantize int8 --force
 	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json $(MODEL_DIR)/latent_map.json runtime/pretrained/
+	$(MAKE) docs-digits
+
+# The README's asked-for digits, drawn by the bundled model: 8 of each, one row per digit.
+.PHONY: docs-digits
+docs-digits: $(STAMP)
+	$(BIN)/edgevae generate --digits --random 8 --seed 0 --out docs/digits.png
 
 clean:
 	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache

@@ -14,6 +14,7 @@ from pathlib import Path
 from edgevae.runtime.model_files import bundled_model_dir
 
 import cold_start
+import digits
 import environment
 import install_size
 import latency
@@ -56,6 +57,7 @@ def main():
         ("web", lambda: web.report(args.quick)),
         ("ORT format", lambda: ort_format.report(args.quick)),
         ("photos", photos.report),
+        ("asked-for digits", lambda: digits.report(model_dir)),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)

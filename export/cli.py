@@ -20,7 +20,7 @@ from .run import export_run
 @click.option("--ort", is_flag=True, help="Also write .ort copies (onnxruntime's mobile and minimal builds).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
-              help="MNIST for the parity check, as for edgevae train (default: the same search).")
+              help="MNIST for the parity check and the digit anchors, as for edgevae train (default: the same search).")
 def command(run_dir, model_dir, opset, quantize, ort, force, data_path):
     """Export RUN_DIR's encoder and generator to ONNX in --out, checked against Keras first."""
     export_run(run_dir, model_dir, opset=opset, int8=quantize == "int8", force=force, data_path=data_path,

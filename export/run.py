@@ -17,9 +17,10 @@ from edgevae.runtime.files import make_folder, save_text
 from edgevae.train.data import as_model_input, load_mnist
 
 from . import convert, metadata
+from .digit_anchors import digit_anchors, missing_digits
 from .latent_map import FILE_NAME as LATENT_MAP_FILE, latent_map_text
 from .ort_format import write_ort_copies
-from .parity import check_parity, prior_samples
+from .parity import check_parity, prior_samples, run_onnx
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 
@@ -41,6 +42,8 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images)
     report(f"Parity with Keras (max abs difference): {json.dumps(parity)}")
     shared = metadata.summary(convert.latent_dim_of(encoder), opset, run_metrics, parity)
+    anchors = anchors_of(models["encoder"], run_metrics, mnist, report)
+    shared.update({"digit_anchors": anchors} if anchors else {})
     int8_models, int8_errors = quantized(models, shared, test_images, report) if int8 else ({}, None)
 
     files = {f"{role}.onnx": metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
@@ -52,6 +55,27 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     ort_inputs = parity_inputs(shared, test_images) if ort else None
     write_model_folder(files, shared, int8_errors, model_dir, extra_files, ort_inputs)
     return parity
+
+
+def anchors_of(encoder_onnx, run_metrics: dict, mnist, report) -> list[dict] | None:
+    """Each digit's latent region from the run's training images and labels; None, said in one line, without them."""
+    count = run_metrics.get("train_images")
+    if not isinstance(count, int) or count < 1:
+        reason = "the run's metrics.json does not say which training images it used (train_images)"
+    elif count > len(mnist.x_train):
+        reason = f"the run trained on {count} images, but the MNIST found holds only {len(mnist.x_train)}"
+    else:
+        reason = ""
+        labels = mnist.y_train[:count]
+        if missing_digits(labels):
+            reason = f"the run's training images hold too few of the digits {missing_digits(labels)}"
+    if reason:
+        report(f"Digit anchors left out: no usable training labels ({reason}).")
+        return None
+    latents = run_onnx(encoder_onnx, {"image": as_model_input(mnist.x_train[:count])})["z_mean"]
+    anchors = digit_anchors(latents, labels)
+    report(f"Digit anchors for 0-9 from the codes and labels of {count} training images")
+    return anchors
 
 
 def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, dict]:

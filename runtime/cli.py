@@ -147,9 +147,16 @@ def cli():
     "--z", "latents", multiple=True, callback=parse_latents, metavar="X,Y", help="A latent point; repeatable."
 )
 @click.option(
-    "--random", "count", type=click.IntRange(1, MAX_IMAGES), help="Draw N latents from the standard normal."
+    "--random",
+    "count",
+    type=click.IntRange(1, MAX_IMAGES),
+    help="Draw N latents from the standard normal, or from --digit's region.",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed for --random (a whole number, 0 or more).")
+@click.option("--digit", type=click.IntRange(0, 9), help="With --random: draw that digit (0-9).")
+@click.option(
+    "--digits", is_flag=True, help="The digits 0-9 in a row; with --random N, N of each, a row per digit."
+)
 @click.option(
     "--from",
     "latents_file",
@@ -166,12 +173,14 @@ def cli():
 @click.option("--each", is_flag=True, help="Write one PNG per image into the folder --out.")
 @click.option("--columns", type=click.IntRange(min=1), help="Columns of the grid (default: square).")
 @model_options
-def generate(latents, count, seed, latents_file, out, each, columns, model_dir, threads, int8):
+def generate(latents, count, seed, digit, digits, latents_file, out, each, columns, model_dir, threads, int8):
     """Decode latent points into digit images."""
-    if sum([bool(latents), count is not None, latents_file is not None]) != 1:
-        raise click.UsageError("give exactly one of --z, --random or --from")
+    if sum([bool(latents), count is not None or digits, latents_file is not None]) != 1:
+        raise click.UsageError("give exactly one of --z, --random, --from or --digits")
     if seed is not None and count is None:
         raise click.UsageError("--seed only applies to --random")
+    if digit is not None and (count is None or digits):
+        raise click.UsageError("--digit only applies to --random (--digits draws every digit)")
     if each and out == STDOUT:
         raise click.BadParameter("--each writes a folder of files, not standard output", param_hint="--out")
     kind = "folder" if each else picture_output(out)
@@ -186,13 +195,18 @@ def generate(latents, count, seed, latents_file, out, each, columns, model_dir, 
     z = read_latents(latents_file) if latents_file else None
     generator = Generator(model_dir, threads=threads, int8=int8)
     latent_dim, image_shape = generator.config.latent_dim, generator.config.image_shape
-    if count is not None:
+    if digits:
+        z = generator.digits_latents(count, seed=seed)
+        columns = columns or count or len(z)  # one row per digit, or the ten anchors in one row
+    elif digit is not None:
+        z = generator.sample_latents(count, seed=seed, digit=digit)
+    elif count is not None:
         z_chunks = random_latents(count, latent_dim, seed)
-    else:
-        if z is None:
-            z = as_latents(latents, latent_dim)
-        elif z.shape[1] != latent_dim:
-            raise EdgeVAEError(f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}")
+    elif z is None:
+        z = as_latents(latents, latent_dim)
+    elif z.shape[1] != latent_dim:
+        raise EdgeVAEError(f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}")
+    if z is not None:
         count = len(z)
         z_chunks = (z[start : start + CHUNK] for start in range(0, count, CHUNK))
     images = with_progress((generator.generate(chunk) for chunk in z_chunks), count)

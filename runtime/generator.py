@@ -1,11 +1,13 @@
 """Turn latent points into digit images with the exported generator."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 
+from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
 from .errors import EdgeVAEError
 from .limits import CHUNK
 from .session import ModelConfig, load_model, run_session
@@ -42,23 +44,60 @@ class Generator:
                 images[start : start + CHUNK] = run_session(self.session, self.config, z[start : start + CHUNK])[0]
         return images.reshape(len(z), *self.config.image_shape)
 
-    def sample(self, n: int, seed: int | None = None) -> np.ndarray:
-        """n images from latents drawn from N(0, I); the same seed gives the same images."""
+    def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
+        """n images from latents drawn from N(0, I), or with `digit` from that digit's region (see
+        `digit_anchors`); the same seed gives the same images."""
+        return self.generate(self.sample_latents(n, seed, digit))
+
+    def sample_latents(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
+        """The latents [n, latent] that `sample` decodes."""
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise EdgeVAEError(f"the number of samples must be a positive whole number, got {n!r}")
+        if digit is not None:
+            return digit_latents(self.digit_region(digit), n, seeded_rng(seed))
         try:
             (z,) = random_latents(n, self.config.latent_dim, seed, chunk=n)
         except MemoryError:
             raise EdgeVAEError(f"not enough memory for {n:,} samples; draw them in batches") from None
-        return self.generate(z)
+        return z
+
+    def digits(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
+        """The digits 0-9 in order: one image per anchor [10, 28, 28], or with n, `sample(n, seed, digit)`
+        for each digit [10 * n, 28, 28]."""
+        return self.generate(self.digits_latents(n, seed))
+
+    def digits_latents(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
+        """The latents that `digits` decodes."""
+        if n is None:
+            return np.array([self.digit_region(digit)["anchor"] for digit in DIGITS], dtype=np.float32)
+        return np.concatenate([self.sample_latents(n, seed, digit) for digit in DIGITS])
+
+    @cached_property
+    def digit_anchors(self) -> list[dict] | None:
+        """Each digit's latent region as the export found it, from the training set's codes and labels:
+        [{"digit": d, "anchor": [...], "points": [[...], ...], "scale": s}, ...] for d = 0-9. The anchor
+        decodes to the digit; a sample is a random point plus N(0, scale^2) jitter. None when the model
+        was exported without labels."""
+        metadata = self.config.metadata.get("digit_anchors")
+        return parse_digit_anchors(metadata, self.config.latent_dim, self.config.path)
+
+    def digit_region(self, digit: int) -> dict:
+        digit = check_digit(digit)
+        if self.digit_anchors is None:
+            raise EdgeVAEError(NO_ANCHORS)
+        return self.digit_anchors[digit]
 
 
 def random_latents(n: int, latent_dim: int, seed: int | None = None, chunk: int = CHUNK):
     """n latents from N(0, I), as arrays of up to `chunk`; any chunking draws the same numbers for a seed."""
+    rng = seeded_rng(seed)
+    return (rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32) for start in range(0, n, chunk))
+
+
+def seeded_rng(seed: int | None) -> np.random.Generator:
     if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
         raise EdgeVAEError(f"the seed must be a whole number, 0 or more, got {seed!r}")
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32) for start in range(0, n, chunk))
+    return np.random.default_rng(seed)
 
 
 def as_latents(z, latent_dim: int) -> np.ndarray:

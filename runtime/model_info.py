@@ -7,7 +7,7 @@ from pathlib import Path
 from .errors import EdgeVAEError
 from .model_files import bundled_model_dir, read_manifest
 
-JSON_METADATA = ("image_shape", "metrics", "parity")
+JSON_METADATA = ("image_shape", "metrics", "parity", "digit_anchors")
 INTEGER_METADATA = ("format_version", "latent_dim", "opset")
 
 
@@ -97,6 +97,7 @@ def format_info(info: dict) -> str:
         if isinstance(value, dict):
             value = ", ".join(f"{name} {compact(item)}" for name, item in value.items())
         lines.append(f"{key:<9} {value if value not in (None, '') else '-'}")
+    lines.append(f"digits    {'anchors for 0-9: generate --digit D' if info.get('digit_anchors') else '- (no anchors)'}")
     lines.append("files")
     for entry in info["files"]:
         size = f"{entry['bytes']} bytes" if "bytes" in entry else ""

@@ -32,3 +32,17 @@ def train_classifier(mnist) -> np.ndarray:
     accuracy = (classify(weights, mnist.x_test.reshape(-1, 784) / np.float32(255)) == mnist.y_test).mean()
     assert accuracy > 0.85, f"the reference classifier itself is too weak: {accuracy:.3f}"
     return weights
+
+
+def asked_digit_quality(weights: np.ndarray, generator, encoder, mnist, samples: int = 100) -> list[tuple[float, float]]:
+    """Per digit 0-9: (the share of `generator.sample(samples, seed=digit, digit=digit)` read as that digit,
+    their variety: the mean per-pixel standard deviation across them over that of the model's
+    reconstructions of the first `samples` real test digits of the class)."""
+    figures = []
+    for digit in range(10):
+        drawn = generator.sample(samples, seed=digit, digit=digit)
+        real = mnist.x_test[mnist.y_test == digit][:samples]
+        reconstructions = generator.generate(encoder.encode(real)[0])
+        read = float((classify(weights, drawn) == digit).mean())
+        figures.append((read, float(drawn.std(axis=0).mean() / reconstructions.std(axis=0).mean())))
+    return figures

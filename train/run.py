@@ -76,6 +76,7 @@ def run_metrics(trainer: Trainer, mnist: MNIST) -> dict:
         "best_epoch": trainer.state.best_epoch,
         "seconds_per_epoch": round(float(np.median(steady)), 3),
         "data_source": mnist.source,
+        "train_images": len(mnist.x_train),  # the first N of data_source's training set; the exporter's labels
         "config": asdict(trainer.config),
         "versions": {
             "python": platform.python_version(),

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from edgevae.runtime import Encoder, Generator
-from digit_classifier import classify
+from digit_classifier import asked_digit_quality, classify
 from edgevae.runtime.model_files import bundled_model_dir
 
 ROLES_AND_PRECISIONS = {"encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"}
@@ -72,3 +72,24 @@ def test_latent_map_is_what_the_export_computes_from_the_bundled_encoder(manifes
     assert len(shipped["z"]) == POINTS
     # Rounded to 4 decimals; another CPU's float rounding may tip a last digit.
     assert np.abs(np.array(shipped["z"]) - np.array(expected["z"])).max() <= 1.01e-4
+
+
+def test_manifest_and_every_model_file_carry_the_same_digit_anchors(manifest):
+    anchors = manifest["digit_anchors"]
+    assert [region["digit"] for region in anchors] == list(range(10))
+    for int8 in (False, True):
+        assert Generator(int8=int8).digit_anchors == anchors
+    assert json.loads(Encoder().config.metadata["digit_anchors"]) == anchors
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_asked_for_digits_are_read_as_asked_and_vary(mnist, classifier, int8):
+    """100 samples of each digit: the reference classifier reads the asked digit in >= 95% of all and
+    >= 85% of each digit's; and they vary at least 0.3x as much as the model's redrawings of real digits."""
+    generator = Generator(int8=int8)
+    assert classify(classifier, generator.digits()).tolist() == list(range(10))  # the anchors
+    figures = asked_digit_quality(classifier, generator, Encoder(int8=int8), mnist, samples=100)
+    read, variety = np.array(figures).T
+    assert read.mean() >= 0.95, figures
+    assert read.min() >= 0.85, figures
+    assert np.median(variety) >= 0.3, figures

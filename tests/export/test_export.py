@@ -202,3 +202,77 @@ def test_latent_map_holds_encoded_test_digits(exported, mnist):
     nearest = ((z[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argmin(axis=1)
     assert np.abs(z_mean[nearest] - z).max() <= 1.01e-4
     assert (mnist.y_test[nearest] == digits).mean() > 0.99  # ties between identical codes may pick another image
+
+
+def test_digit_anchors_in_the_manifest_and_every_file(exported):
+    model_dir, stdout = exported
+    assert "Digit anchors for 0-9 from the codes and labels of 3000 training images" in stdout
+    anchors = json.loads((model_dir / "manifest.json").read_text())["digit_anchors"]
+    assert [region["digit"] for region in anchors] == list(range(10))
+    assert all(1 <= len(region["points"]) <= 32 and region["anchor"] in region["points"] for region in anchors)
+    for name in ("encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"):
+        assert json.loads(metadata_of(model_dir / name)["digit_anchors"]) == anchors, name
+
+
+def test_digit_regions_lie_where_the_training_codes_are_of_that_digit(mnist):
+    """On the bundled (fully trained) model's codes of 20,000 training images: each digit's points sit among
+    codes of that digit (9, interleaved with 4 and 7, the least), where the class means of 3, 4, 5, 8 and 9 do not."""
+    from edgevae.export.digit_anchors import digit_anchors
+    from edgevae.runtime import Encoder
+
+    labels = mnist.y_train[:20000]
+    z_mean, _ = Encoder().encode(mnist.x_train[:20000])
+
+    def same_digit_share(points, digit):  # among each point's 10 nearest codes
+        nearest = ((points[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argsort(axis=1)[:, :10]
+        return (labels[nearest] == digit).mean()
+
+    regions, class_means = [], []
+    for region in digit_anchors(z_mean, labels):
+        digit = region["digit"]
+        regions.append(same_digit_share(np.asarray(region["points"], np.float32), digit))
+        class_means.append(same_digit_share(z_mean[labels == digit].mean(axis=0, keepdims=True), digit))
+    assert np.mean(regions) >= 0.9 and min(regions) >= 0.7, regions
+    assert sum(share < 0.5 for share in class_means) >= 3, class_means  # the naive anchors this replaces
+
+
+@pytest.fixture(scope="module")
+def exported_without_labels(run_dir):
+    """The same run, as if from an edgevae that did not record which training images it used."""
+    folder = run_dir.parent / "run-without-labels"
+    folder.mkdir()
+    for name in ("encoder.keras", "generator.keras"):
+        (folder / name).write_bytes((run_dir / name).read_bytes())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    del metrics["train_images"]
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    model_dir = run_dir.parent / "model-without-labels"
+    result = run_cli("export", folder, "--out", model_dir)
+    assert result.returncode == 0, result.stderr
+    return model_dir, result.stdout
+
+
+def test_an_export_without_labels_says_so_and_has_no_anchors(exported_without_labels):
+    model_dir, stdout = exported_without_labels
+    notes = [line for line in stdout.splitlines() if "Digit anchors" in line]
+    assert notes == ["Digit anchors left out: no usable training labels (the run's metrics.json does not say"
+                     " which training images it used (train_images))."]
+    assert "digit_anchors" not in json.loads((model_dir / "manifest.json").read_text())
+    assert "digit_anchors" not in metadata_of(model_dir / "generator.onnx")
+    from edgevae.runtime import Generator
+
+    generator = Generator(model_dir)
+    assert generator.digit_anchors is None
+    assert generator.sample(3, seed=0).shape == (3, 28, 28)  # the unconditional sampler still works
+    with pytest.raises(EdgeVAEError, match="no digit anchors"):
+        generator.sample(3, digit=7)
+
+
+@pytest.mark.parametrize("arguments", [["--random", "4", "--digit", "7"], ["--digits"]])
+def test_asking_a_model_without_anchors_for_a_digit_fails_cleanly(exported_without_labels, tmp_path, arguments):
+    model_dir, _ = exported_without_labels
+    result = run_cli("generate", *arguments, "--model-dir", model_dir, "--out", tmp_path / "digits.png")
+    assert_clean_failure(result, "no digit anchors", "re-export")
+    assert list(tmp_path.iterdir()) == []
+    info = run_cli("info", model_dir)
+    assert info.returncode == 0 and "digits    - (no anchors)" in info.stdout

@@ -49,6 +49,10 @@ def test_every_runtime_command_end_to_end(runtime_venv, tmp_path):
     assert Image.open(tmp_path / "grid.png").size[0] > 4 * 28
     run([edgevae, "generate", "--z", "0,0", "--z", "1,-1", "--each", "--out", tmp_path / "each"])
     assert len(list((tmp_path / "each").glob("*.png"))) == 2
+    run([edgevae, "generate", "--random", 4, "--digit", 7, "--seed", 0, "--out", tmp_path / "sevens.npy"])
+    assert np.load(tmp_path / "sevens.npy").shape == (4, 28, 28)
+    run([edgevae, "generate", "--digits", "--out", tmp_path / "row.png"])
+    assert Image.open(tmp_path / "row.png").size == (10 * 30 + 2, 32)
     np.save(tmp_path / "latents.npy", np.zeros((3, 2), np.float32))
     run([edgevae, "generate", "--from", tmp_path / "latents.npy", "--out", tmp_path / "images.npy", "--int8"])
     images = np.load(tmp_path / "images.npy")

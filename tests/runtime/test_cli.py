@@ -122,6 +122,26 @@ def test_encode_json_to_a_file(tmp_path, digit_a):
     assert len(json.loads((tmp_path / "codes.json").read_text())) == 1
 
 
+def test_generate_a_digit(tmp_path):
+    for name in ("first.npy", "second.npy"):
+        assert_ok(run_cli("generate", "--random", 6, "--digit", 7, "--seed", 4, "--out", tmp_path / name))
+    sevens = np.load(tmp_path / "first.npy")
+    np.testing.assert_array_equal(sevens, np.load(tmp_path / "second.npy"))
+    np.testing.assert_array_equal(sevens, Generator().sample(6, seed=4, digit=7))
+
+
+def test_generate_the_ten_digits_in_a_row_and_in_rows(tmp_path):
+    assert_ok(run_cli("generate", "--digits", "--out", tmp_path / "row.png"))
+    row = png_pixels(tmp_path / "row.png")
+    assert row.shape == (32, 10 * 30 + 2)
+    np.testing.assert_allclose(row[2:30, 2 + 7 * 30 : 30 + 7 * 30], np.round(Generator().digits()[7] * 255), atol=1)
+    assert_ok(run_cli("generate", "--digits", "--random", 3, "--seed", 1, "--out", tmp_path / "rows.png"))
+    rows = png_pixels(tmp_path / "rows.png")
+    assert rows.shape == (10 * 30 + 2, 3 * 30 + 2)
+    first_nine = np.round(Generator().sample(3, seed=1, digit=9)[0] * 255)
+    np.testing.assert_allclose(rows[2 + 9 * 30 : 30 + 9 * 30, 2:30], first_nine, atol=1)
+
+
 def test_manifold(tmp_path):
     assert_ok(run_cli("manifold", "--n", 5, "--span", 0.9, "--out", tmp_path / "manifold.png"))
     grid = png_pixels(tmp_path / "manifold.png")
@@ -155,6 +175,7 @@ def test_info_text_and_json(model_dir):
     assert_ok(text)
     assert "latent    2 dimensions, images 28x28" in text.stdout
     assert "generator.onnx" in text.stdout and "encoder.int8.onnx" in text.stdout
+    assert "digits    anchors for 0-9" in text.stdout
     described = run_cli("info", model_dir, "--format", "json")
     assert_ok(described)
     info = json.loads(described.stdout)

@@ -138,6 +138,11 @@ def test_latents_that_are_not_numbers():
         (["--z", "0,0", "--seed", "1", "--out", "never.png"], "--seed"),
         (["--random", "2", "--out", "never.txt"], ".png, .jpg"),
         (["--random", "0", "--out", "never.png"], "--random"),
+        (["--digit", "3", "--out", "never.png"], "exactly one of"),
+        (["--z", "0,0", "--digit", "3", "--out", "never.png"], "--digit"),
+        (["--digits", "--random", "2", "--digit", "3", "--out", "never.png"], "--digit"),
+        (["--digits", "--z", "0,0", "--out", "never.png"], "exactly one of"),
+        (["--random", "2", "--digit", "10", "--out", "never.png"], "--digit"),
     ],
 )
 def test_generate_usage_errors(tmp_path, arguments, keyword):

@@ -1,7 +1,10 @@
+import json
+
 import numpy as np
 import pytest
 
 from edgevae.runtime import EdgeVAEError, Generator
+from edgevae.runtime.digits import parse_digit_anchors
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +83,66 @@ def test_bad_latents_are_refused(generator, z, keyword):
 def test_bad_sample_counts_are_refused(generator, count):
     with pytest.raises(EdgeVAEError, match="positive whole number"):
         generator.sample(count)
+
+
+def test_digit_anchors_describe_ten_regions(generator):
+    anchors = generator.digit_anchors
+    assert [region["digit"] for region in anchors] == list(range(10))
+    for region in anchors:
+        assert len(region["anchor"]) == 2 and region["anchor"] in region["points"]
+        assert len(region["points"]) >= 8 and all(len(point) == 2 for point in region["points"])
+        assert 0 < region["scale"] < 0.5
+    anchors_apart = np.array([region["anchor"] for region in anchors])
+    assert len(np.unique(anchors_apart, axis=0)) == 10
+
+
+def test_sample_of_a_digit_is_deterministic_and_varied(generator):
+    sevens = generator.sample(12, seed=5, digit=7)
+    assert sevens.shape == (12, 28, 28) and 0 <= sevens.min() and sevens.max() <= 1
+    np.testing.assert_array_equal(sevens, generator.sample(12, seed=5, digit=7))
+    assert not np.array_equal(sevens, generator.sample(12, seed=6, digit=7))
+    assert not np.array_equal(sevens, generator.sample(12, seed=5, digit=1))
+    assert sevens.std(axis=0).mean() > 0.01  # not twelve copies of one image
+
+
+def test_sample_of_a_digit_draws_near_its_points(generator):
+    """The documented recipe: a uniformly chosen point plus N(0, scale^2) jitter, from default_rng(seed)."""
+    region = generator.digit_anchors[3]
+    rng = np.random.default_rng(11)
+    points = np.asarray(region["points"], np.float32)
+    z = points[rng.integers(len(points), size=6)]
+    z = z + np.float32(region["scale"]) * rng.standard_normal(z.shape, dtype=np.float32)
+    np.testing.assert_array_equal(generator.sample(6, seed=11, digit=3), generator.generate(z))
+
+
+def test_digits_gives_the_anchors_or_rows_of_samples(generator):
+    anchors = generator.digits()
+    assert anchors.shape == (10, 28, 28)
+    np.testing.assert_array_equal(anchors[4], generator.generate(generator.digit_anchors[4]["anchor"])[0])
+    rows = generator.digits(3, seed=2)
+    assert rows.shape == (30, 28, 28)
+    np.testing.assert_array_equal(rows[27:], generator.sample(3, seed=2, digit=9))
+
+
+@pytest.mark.parametrize("digit", [10, -1, "7", 2.5, True])
+def test_bad_digits_are_refused(generator, digit):
+    with pytest.raises(EdgeVAEError, match="whole number from 0 to 9"):
+        generator.sample(2, digit=digit)
+
+
+@pytest.mark.parametrize(
+    "text, keyword",
+    [
+        ("not json", "unreadable digit_anchors"),
+        ('[{"digit": 0}]', "ten regions"),
+        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": 0.1} for d in range(9, -1, -1)]),
+         "in order"),
+        (json.dumps([{"digit": d, "anchor": [0], "points": [[0, 0]], "scale": 0.1} for d in range(10)]),
+         "2 finite numbers"),
+        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [], "scale": 0.1} for d in range(10)]), "no points"),
+        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": -1} for d in range(10)]), "scale"),
+    ],
+)
+def test_damaged_digit_anchors_are_named(text, keyword):
+    with pytest.raises(EdgeVAEError, match=keyword):
+        parse_digit_anchors(text, 2, "generator.onnx")

@@ -42,6 +42,7 @@ def test_short_run_lowers_the_loss_and_writes_every_output(tmp_path):
     )
     assert metrics["test_bce_per_pixel"] == pytest.approx(metrics["test_reconstruction_nats"] / 784, rel=1e-4)
     assert metrics["epochs"] == 3 and metrics["versions"]["keras"].startswith("3.")
+    assert metrics["train_images"] == 3000  # the exporter takes these images' labels for the digit anchors
     assert (run_dir / "latent.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
