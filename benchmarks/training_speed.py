@@ -40,7 +40,7 @@ def edgevae_epochs(epochs: int) -> dict:
     trainer.fit(verbose=False, on_epoch_end=lambda epoch: ends.append(time.perf_counter()))
     history = trainer.state.history
     return {
-        "train": [row["seconds"] for row in history][1:],  # run_epoch alone, as Trainer records it
+        "train": [row["seconds"] for row in history][1:],  # train_epoch alone, as Trainer records it
         "whole": list(np.diff(ends))[1:],  # with the test-set evaluation
         "val": history[-1]["val_seed_objective"],
     }

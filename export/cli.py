@@ -8,7 +8,7 @@ import click
 from edgevae.train.quiet_tensorflow import tensorflow  # noqa: F401
 
 from .convert import DEFAULT_OPSET, SUPPORTED_OPSETS
-from .run import export_run
+from .export_run import export_run
 
 
 @click.command(name="export")

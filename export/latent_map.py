@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 
-from .parity import run_onnx
+from .parity import onnx_outputs
 
 FILE_NAME = "latent_map.json"
 POINTS = 2000
@@ -24,7 +24,7 @@ def latent_map(encoder_onnx, test_images: np.ndarray, test_labels: np.ndarray, p
     the runtime computes; `test_images` are model inputs [n, 784] in [0, 1].
     """
     chosen = np.random.default_rng(seed).choice(len(test_images), size=min(points, len(test_images)), replace=False)
-    z_mean = run_onnx(encoder_onnx, {"image": test_images[chosen]})["z_mean"]
+    z_mean = onnx_outputs(encoder_onnx, {"image": test_images[chosen]})["z_mean"]
     return {
         "description": f"z_mean of {len(chosen)} MNIST test images (seeded subsample) and their digits",
         "seed": seed,

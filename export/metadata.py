@@ -7,11 +7,12 @@ from pathlib import Path
 
 import onnx
 
+from edgevae.runtime.model_files import file_kind
 from edgevae.runtime.model_info import size_and_sha256
 
 from .latent_map import FILE_NAME as LATENT_MAP_FILE
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = 1  # of the ONNX contract in the README; stored in metadata_props as "1"
 PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
 # The figures from metrics.json worth carrying into the model files.
 METRIC_KEYS = ("test_negative_elbo_nats", "test_reconstruction_nats", "test_kl_nats", "test_bce_per_pixel",
@@ -48,13 +49,12 @@ def stamp(model: onnx.ModelProto, facts: dict) -> onnx.ModelProto:
 def manifest(folder: Path, shared: dict, int8_error: dict | None, ort_parity: dict | None = None) -> dict:
     files = {}
     for path in sorted([*folder.glob("*.onnx"), *folder.glob("*.ort")]):
-        role, _, rest = path.name.partition(".")
-        precision = "int8" if rest.startswith("int8") else "fp32"
+        role, precision = file_kind(path.name)
         files[path.name] = {"role": role, "precision": precision, **size_and_sha256(path)}
     latent_map = folder / LATENT_MAP_FILE
     if latent_map.is_file():
         files[latent_map.name] = {"role": "latent_map", **size_and_sha256(latent_map)}
-    return {**shared, "format_version": int(shared["format_version"]), "files": files,
+    return {**shared, "files": files,
             **({"latent_map": LATENT_MAP_FILE} if latent_map.is_file() else {}),
             **({"int8_error": int8_error} if int8_error else {}),
             **({"ort_parity": ort_parity} if ort_parity else {})}

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
-from .parity import TOLERANCE, ParityError, max_differences, run_onnx
+from edgevae.runtime.model_files import file_kind
+
+from .parity import TOLERANCE, ParityError, max_differences, onnx_outputs
 
 
 def convert_to_ort(onnx_path: Path, ort_path: Path) -> None:
@@ -22,7 +24,7 @@ def convert_to_ort(onnx_path: Path, ort_path: Path) -> None:
     options.optimized_model_filepath = str(ort_path)
     options.add_session_config_entry("session.save_model_format", "ORT")
     options.log_severity_level = 3
-    keep_int8 = ["ConstantFolding"] if ".int8." in onnx_path.name else []
+    keep_int8 = ["ConstantFolding"] if file_kind(onnx_path.name)[1] == "int8" else []
     onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"],
                                  disabled_optimizers=keep_int8)
 
@@ -36,8 +38,8 @@ def write_ort_copies(folder: Path, inputs: dict[str, dict[str, np.ndarray]]) -> 
     for onnx_path in sorted(folder.glob("*.onnx")):
         ort_path = onnx_path.with_suffix(".ort")
         convert_to_ort(onnx_path, ort_path)
-        feeds = inputs[onnx_path.name.partition(".")[0]]
-        differences = max_differences(run_onnx(str(onnx_path), feeds), run_onnx(str(ort_path), feeds))
+        feeds = inputs[file_kind(onnx_path.name)[0]]
+        differences = max_differences(onnx_outputs(str(onnx_path), feeds), onnx_outputs(str(ort_path), feeds))
         for output, difference in differences.items():
             if not difference <= TOLERANCE:  # also catches NaN
                 raise ParityError(f"parity check failed: {ort_path.name} output {output} differs from "

@@ -20,7 +20,7 @@ def session_for(model: onnx.ModelProto | str) -> onnxruntime.InferenceSession:
     return onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
 
 
-def run_onnx(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def onnx_outputs(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     session = session_for(model)
     names = [output.name for output in session.get_outputs()]
     return dict(zip(names, session.run(names, feeds)))  # by name: tf2onnx sorts dict outputs
@@ -37,7 +37,7 @@ def prior_samples(latent_dim: int, count: int = PRIOR_SAMPLES, seed: int = 0) ->
     return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
 
 
-def run_keras(model, inputs: np.ndarray, batch_size: int = 1000) -> dict[str, np.ndarray]:
+def keras_outputs(model, inputs: np.ndarray, batch_size: int = 1000) -> dict[str, np.ndarray]:
     """model(x, training=False) in batches. Not model.predict: it compiles with XLA, whose float
     rounding differs from the model's own by up to 8e-6 here, close to the tolerance."""
     batches = [model(inputs[start : start + batch_size], training=False) for start in range(0, len(inputs), batch_size)]
@@ -63,8 +63,8 @@ def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: 
     figures = {}
     for role, (keras_model, onnx_model, input_sets) in checks.items():
         for input_name, feeds in input_sets.items():
-            keras_outputs = run_keras(keras_model, next(iter(feeds.values())))
-            differences = max_differences(keras_outputs, run_onnx(onnx_model, feeds))
+            expected = keras_outputs(keras_model, next(iter(feeds.values())))
+            differences = max_differences(expected, onnx_outputs(onnx_model, feeds))
             role_figures = figures.setdefault(role, {})
             for output, difference in differences.items():
                 role_figures[output] = max(role_figures.get(output, 0.0), difference)

@@ -18,7 +18,7 @@ from onnx import helper, numpy_helper
 
 from edgevae.runtime.errors import EdgeVAEError
 
-from .parity import run_onnx
+from .parity import onnx_outputs
 
 BLOCK_SIZE = 16
 SMALLEST_QUANTIZED_WEIGHT = 1024  # smaller matrices (the 2 x 128 latent layers) stay float32: ~1 KB each
@@ -68,7 +68,7 @@ def quantize_blocks(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def int8_error(fp32_model, int8_model, feeds: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
     """Per output: max and mean absolute difference of the int8 model from the fp32 one."""
-    expected, actual = run_onnx(fp32_model, feeds), run_onnx(int8_model, feeds)
+    expected, actual = onnx_outputs(fp32_model, feeds), onnx_outputs(int8_model, feeds)
     return {
         name: {
             "max_abs": float(np.max(np.abs(expected[name] - actual[name]))),

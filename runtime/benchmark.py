@@ -17,7 +17,7 @@ def time_calls(call, seconds: float, least: int = 5) -> list[float]:
     return latencies
 
 
-def run_benchmark(generator, encoder, batches, seconds: float) -> list[dict]:
+def measure_models(generator, encoder, batches, seconds: float) -> list[dict]:
     rng = np.random.default_rng(0)
     rows = []
     for batch in batches:

@@ -1,31 +1,19 @@
 """Turn digit images into latent distributions with the exported encoder."""
 
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import onnxruntime
 
 from .errors import EdgeVAEError
-from .session import ModelConfig, load_model, run_session
+from .session import LoadedModel, infer
 
 
-@dataclass
-class Encoder:
-    """A loaded encoder: one onnxruntime session, built once and reused for every call.
+class Encoder(LoadedModel):
+    """The exported encoder: images into latent distributions, through one onnxruntime session reused for every call.
 
-    `model` is an exported model folder, an .onnx file, or None for the bundled model.
+    `Encoder()` loads the bundled model; `Encoder("my-model/")` an exported folder or file.
     """
 
-    model: str | Path | None = None
-    threads: int | None = None
-    int8: bool = False
-    providers: list[str] | None = None
-    session: onnxruntime.InferenceSession = field(init=False, repr=False)
-    config: ModelConfig = field(init=False)
-
-    def __post_init__(self):
-        self.session, self.config = load_model(self.model, "encoder", self.threads, self.int8, self.providers)
+    role = "encoder"
 
     def encode(self, images) -> tuple[np.ndarray, np.ndarray]:
         """(z_mean, z_log_var), each float32 [n, latent], for images shaped [28, 28], [n, 28, 28] or [n, 784].
@@ -33,7 +21,7 @@ class Encoder:
         Float images hold pixels in [0, 1]; integer (uint8) images hold 0-255.
         """
         pixels = as_pixels(images, self.config.image_shape)
-        z_mean, z_log_var = run_session(self.session, self.config, pixels)
+        z_mean, z_log_var = infer(self.session, self.config, pixels)
         return z_mean, z_log_var
 
 

@@ -1,47 +1,35 @@
 """Turn latent points into digit images with the exported generator."""
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
-import onnxruntime
 
 from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
 from .errors import EdgeVAEError
 from .limits import CHUNK
-from .session import ModelConfig, load_model, run_session
+from .session import LoadedModel, infer
 
 
-@dataclass
-class Generator:
-    """A loaded generator: one onnxruntime session, built once and reused for every call.
+class Generator(LoadedModel):
+    """The exported generator: latent points into digit images, through one onnxruntime session reused for every call.
 
-    `model` is an exported model folder, an .onnx file, or None for the bundled model.
+    `Generator()` loads the bundled model; `Generator("my-model/")` an exported folder or file.
     """
 
-    model: str | Path | None = None
-    threads: int | None = None
-    int8: bool = False
-    providers: list[str] | None = None
-    session: onnxruntime.InferenceSession = field(init=False, repr=False)
-    config: ModelConfig = field(init=False)
-
-    def __post_init__(self):
-        self.session, self.config = load_model(self.model, "generator", self.threads, self.int8, self.providers)
+    role = "generator"
 
     def generate(self, z) -> np.ndarray:
         """Images float32 [n, 28, 28] in [0, 1] for latents shaped [latent] or [n, latent]."""
         z = as_latents(z, self.config.latent_dim)
         if len(z) <= CHUNK:
-            (images,) = run_session(self.session, self.config, z)
+            (images,) = infer(self.session, self.config, z)
         else:
             try:
                 images = np.empty((len(z), int(np.prod(self.config.image_shape))), dtype=np.float32)
             except MemoryError:
                 raise EdgeVAEError(f"not enough memory for {len(z):,} images; generate them in batches") from None
             for start in range(0, len(z), CHUNK):
-                images[start : start + CHUNK] = run_session(self.session, self.config, z[start : start + CHUNK])[0]
+                images[start : start + CHUNK] = infer(self.session, self.config, z[start : start + CHUNK])[0]
         return images.reshape(len(z), *self.config.image_shape)
 
     def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:

@@ -9,6 +9,17 @@ from .errors import EdgeVAEError
 BUNDLED_PACKAGE = "edgevae.runtime.pretrained"
 
 
+def file_name(role: str, int8: bool = False, suffix: str = ".onnx") -> str:
+    """How an export names its model files: encoder.onnx, generator.int8.onnx, generator.ort, ..."""
+    return f"{role}.int8{suffix}" if int8 else f"{role}{suffix}"
+
+
+def file_kind(name: str) -> tuple[str, str]:
+    """(role, precision) that a model file's name says: ("generator", "int8") for generator.int8.onnx."""
+    role, _, rest = name.partition(".")
+    return role, "int8" if rest.startswith("int8.") else "fp32"
+
+
 def bundled_model_dir() -> Path:
     # Wheels install unzipped, so the package folder is a real directory.
     return Path(str(files(BUNDLED_PACKAGE)))
@@ -28,7 +39,7 @@ def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:
     where = "the bundled model" if model is None else str(folder)
     if not folder.is_dir():
         raise EdgeVAEError(f"model folder not found: {folder}")
-    name = f"{role}.int8.onnx" if int8 else f"{role}.onnx"
+    name = file_name(role, int8)
     path = folder / name
     if not path.is_file():
         hint = " (export with int8 to get it)" if int8 else ""

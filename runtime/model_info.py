@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from .errors import EdgeVAEError
-from .model_files import bundled_model_dir, read_manifest
+from .model_files import file_kind, bundled_model_dir, read_manifest
 
 JSON_METADATA = ("image_shape", "metrics", "parity", "digit_anchors")
 INTEGER_METADATA = ("format_version", "latent_dim", "opset")
@@ -60,10 +60,11 @@ def size_and_sha256(path: Path) -> dict:
 
 def check_file(folder: Path, name: str, listed: dict | None, has_manifest: bool) -> dict:
     path = folder / name
+    role, precision = file_kind(name)
     entry = {
         "name": name,
-        "role": name.split(".")[0],
-        "precision": "int8" if ".int8." in name else "fp32" if name.endswith((".onnx", ".ort")) else "-",
+        "role": role,
+        "precision": precision if name.endswith((".onnx", ".ort")) else "-",
         **(listed or {}),
     }
     if not path.is_file():

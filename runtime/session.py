@@ -1,8 +1,9 @@
-"""Open one onnxruntime session for a model file and check it plays the expected role."""
+"""Open one onnxruntime session for a model file, check it plays the expected role, and hold it (LoadedModel)."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import onnxruntime
@@ -31,6 +32,26 @@ class ModelConfig:
     input_name: str
     output_names: list[str]
     metadata: dict[str, str]
+
+
+@dataclass
+class LoadedModel:
+    """One exported model file in one onnxruntime session, built once and reused for every call.
+
+    `model` is an exported model folder, an .onnx or .ort file, or None for the bundled model.
+    Encoder and Generator add what their role does with it.
+    """
+
+    role: ClassVar[str]
+    model: str | Path | None = None
+    threads: int | None = None
+    int8: bool = False
+    providers: list[str] | None = None
+    session: onnxruntime.InferenceSession = field(init=False, repr=False)
+    config: ModelConfig = field(init=False)
+
+    def __post_init__(self):
+        self.session, self.config = load_model(self.model, self.role, self.threads, self.int8, self.providers)
 
 
 def load_model(model, role, threads=None, int8=False, providers=None):
@@ -137,7 +158,7 @@ def parse_image_shape(text: str | None, path: Path, size: int) -> tuple[int, int
     return (height, width)
 
 
-def run_session(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
+def infer(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
     """The outputs of one run, each checked to be float32 [n, size] as the model declared."""
     try:
         results = session.run(config.output_names, {config.input_name: value})

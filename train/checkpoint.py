@@ -9,7 +9,7 @@ import numpy as np
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import atomic_write
 
-FORMAT_VERSION = 1
+CHECKPOINT_VERSION = 1
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Checkpoint:
 
 
 def save_checkpoint(path, checkpoint: Checkpoint) -> None:
-    arrays = {"meta": np.array(json.dumps({"format_version": FORMAT_VERSION, "config": checkpoint.config,
+    arrays = {"meta": np.array(json.dumps({"format_version": CHECKPOINT_VERSION, "config": checkpoint.config,
                                             "state": checkpoint.state}))}
     for group in ("model", "optimizer", "best_model"):
         arrays.update({f"{group}/{index}": value for index, value in enumerate(getattr(checkpoint, group))})
@@ -41,7 +41,7 @@ def load_checkpoint(path) -> Checkpoint:
         raise EdgeVAEError(f"no checkpoint to resume from: {path}") from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise EdgeVAEError(f"cannot read the checkpoint {path}: {error}") from None
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") != CHECKPOINT_VERSION:
         raise EdgeVAEError(f"{path} was written by an incompatible version of edgevae")
     return Checkpoint(config=meta["config"], state=meta["state"], **groups)
 

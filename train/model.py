@@ -15,7 +15,7 @@ IMAGE_SIZE = 28 * 28
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class Architecture:
     latent_dim: int = 2
     encoder_sizes: tuple[int, ...] = (256, 128)
     decoder_sizes: tuple[int, ...] = (128, 256)
@@ -46,14 +46,14 @@ class Sampling(layers.Layer):
 class VAE:
     """The trainable model and the two deployable models that share its layers."""
 
-    config: ModelConfig
+    config: Architecture
     encoder: keras.Model  # image -> {z_mean, z_log_var}
     decoder: keras.Model  # z -> logits; the generator is its sigmoid
     generator: keras.Model  # z -> image in [0, 1]
     training_model: keras.Model  # image -> {z_mean, z_log_var, logits}, sampling in between
 
 
-def build_vae(config: ModelConfig = ModelConfig(), seed: int | None = None) -> VAE:
+def build_vae(config: Architecture = Architecture(), seed: int | None = None) -> VAE:
     image = keras.Input(shape=(IMAGE_SIZE,), name="image")
     hidden = image
     for index, size in enumerate(config.encoder_sizes, start=1):

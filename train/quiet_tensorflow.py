@@ -2,9 +2,8 @@
 
 TensorFlow 2.21 logs a few lines through absl before it reads TF_CPP_MIN_LOG_LEVEL: on CPUs where
 oneDNN's custom ops are on by default (Intel), "oneDNN custom operations are on..." twice, each
-after absl's "All log messages before absl::InitializeLog()..." warning. edgevae/train/__init__.py
-sets the level to 2 unless the user set it; the lines it would have dropped are dropped here, during
-the import only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
+after absl's "All log messages before absl::InitializeLog()..." warning. The level is 2 unless the
+user set it (their choice wins); the lines it would have dropped are dropped here, during the import only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
 Importing this module imports TensorFlow.
 """
 
@@ -20,6 +19,7 @@ SEVERITIES = "IWEF"  # TF_CPP_MIN_LOG_LEVEL 1 drops INFO, 2 also WARNING, 3 also
 
 def import_tensorflow():
     """`import tensorflow`, its start-up lines below TF_CPP_MIN_LOG_LEVEL dropped."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # CPU features, oneDNN and XLA service lines are noise
     try:
         level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
     except ValueError:

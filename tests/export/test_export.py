@@ -11,7 +11,7 @@ import pytest
 
 from edgevae.export import convert
 from edgevae.export.parity import TOLERANCE, ParityError, check_parity
-from edgevae.export.run import export_run
+from edgevae.export.export_run import export_run
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.train.data import as_model_input

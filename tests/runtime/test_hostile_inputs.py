@@ -23,7 +23,6 @@ import pytest
 from PIL import Image
 
 from edgevae.runtime import EdgeVAEError, Encoder, Generator, load_digit, save_grid, save_png
-from edgevae.runtime.files import atomic_write
 from helpers import assert_clean_failure, assert_usage_failure, draw_digit, run_cli
 from onnx_builder import encoder_model, generator_model
 

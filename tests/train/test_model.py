@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from edgevae.train.model import ModelConfig, build_vae
+from edgevae.train.model import Architecture, build_vae
 from edgevae.train.objectives import negative_elbo, seed_loss
 
 
@@ -27,7 +27,7 @@ def test_encoder_and_generator_share_the_trained_layers():
 
 
 def test_sampling_works_for_any_batch_size():
-    vae = build_vae(ModelConfig(latent_dim=3), seed=1)
+    vae = build_vae(Architecture(latent_dim=3), seed=1)
     for batch in (1, 7, 250):
         outputs = vae.training_model(np.random.default_rng(0).random((batch, 784), dtype=np.float32))
         assert outputs["logits"].shape == (batch, 784) and outputs["z_mean"].shape == (batch, 3)

@@ -12,7 +12,7 @@ import pytest
 
 from edgevae.train.data import head
 from edgevae.train.fit import Trainer, TrainConfig, resume_trainer
-from edgevae.train.run import OUTPUT_FILES
+from edgevae.train.train_run import OUTPUT_FILES
 from helpers import assert_clean_failure, run_cli
 
 pytestmark = pytest.mark.slow

@@ -14,13 +14,14 @@ import onnx
 
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import make_folder, save_text
+from edgevae.runtime.model_files import file_name
 from edgevae.train.data import as_model_input, load_mnist
 
 from . import convert, metadata
 from .digit_anchors import digit_anchors, missing_digits
 from .latent_map import FILE_NAME as LATENT_MAP_FILE, latent_map_text
 from .ort_format import write_ort_copies
-from .parity import check_parity, prior_samples, run_onnx
+from .parity import check_parity, prior_samples, onnx_outputs
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 
@@ -46,11 +47,11 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     shared.update({"digit_anchors": anchors} if anchors else {})
     int8_models, int8_errors = quantized(models, shared, test_images, report) if int8 else ({}, None)
 
-    files = {f"{role}.onnx": metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
+    files = {file_name(role): metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
              for role, model in models.items()}
     for role, model in int8_models.items():
         facts = {**shared, "role": role, "precision": "int8", "int8_error": int8_errors[role]}
-        files[f"{role}.int8.onnx"] = metadata.stamp(model, facts)
+        files[file_name(role, int8=True)] = metadata.stamp(model, facts)
     extra_files = {LATENT_MAP_FILE: latent_map_text(models["encoder"], test_images, mnist.y_test)}
     ort_inputs = parity_inputs(shared, test_images) if ort else None
     write_model_folder(files, shared, int8_errors, model_dir, extra_files, ort_inputs)
@@ -72,7 +73,7 @@ def anchors_of(encoder_onnx, run_metrics: dict, mnist, report) -> list[dict] | N
     if reason:
         report(f"Digit anchors left out: no usable training labels ({reason}).")
         return None
-    latents = run_onnx(encoder_onnx, {"image": as_model_input(mnist.x_train[:count])})["z_mean"]
+    latents = onnx_outputs(encoder_onnx, {"image": as_model_input(mnist.x_train[:count])})["z_mean"]
     anchors = digit_anchors(latents, labels)
     report(f"Digit anchors for 0-9 from the codes and labels of {count} training images")
     return anchors
