@@ -19,16 +19,31 @@ const BLOCKS = 5;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Median over blocks of the mean milliseconds per call of `call` (run inside the page or in Node). */
-async function perCall(call, calls = CALLS) {
-  for (const end = performance.now() + 1500; performance.now() < end;) await call(); // warm up, as in the page
-  const blocks = [];
-  for (let block = 0; block < BLOCKS; block++) {
-    const start = performance.now();
-    for (let index = 0; index < calls; index++) await call();
-    blocks.push((performance.now() - start) / calls);
-  }
-  return median(blocks);
+/**
+ * Milliseconds per call of generate (batch 1 and 64) and encode (batch 1): for each, the median over
+ * blocks of the mean per call. Self-contained, because the page runs it from its source.
+ */
+async function callTimings(generator, encoder, calls, blocks) {
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const perCall = async (call, count) => {
+    // Warm up first (in Node too, so the two compare): Chromium runs new wasm on its baseline compiler
+    // until the optimised code is ready.
+    for (const end = performance.now() + 1500; performance.now() < end;) await call();
+    const results = [];
+    for (let block = 0; block < blocks; block++) {
+      const start = performance.now();
+      for (let index = 0; index < count; index++) await call();
+      results.push((performance.now() - start) / count);
+    }
+    return median(results);
+  };
+  const image = new Float32Array(784).fill(0.5);
+  const batch = Array.from({ length: 64 }, (_, index) => [Math.sin(index), Math.cos(index)]);
+  return {
+    generate1: await perCall(() => generator.generate([[0.3, -0.7]]), calls),
+    generate64: await perCall(() => generator.generate(batch), Math.max(10, calls / 10)),
+    encode1: await perCall(() => encoder.encode([image]), calls),
+  };
 }
 
 async function browserFigures(url) {
@@ -43,27 +58,8 @@ async function browserFigures(url) {
     weight ??= await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
       .map((entry) => ({ name: new URL(entry.name).pathname, bytes: entry.transferSize })));
     if (run === LOADS - 1) {
-      const timings = await page.evaluate(async ({ calls, blocks }) => {
-        const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-        const time = async (call, count) => {
-          // Warm up first: Chromium runs new wasm on its baseline compiler until the optimised code is ready.
-          for (const end = performance.now() + 1500; performance.now() < end;) await call();
-          const results = [];
-          for (let block = 0; block < blocks; block++) {
-            const start = performance.now();
-            for (let index = 0; index < count; index++) await call();
-            results.push((performance.now() - start) / count);
-          }
-          return median(results);
-        };
-        const image = new Float32Array(784).fill(0.5);
-        const batch = Array.from({ length: 64 }, (_, index) => [Math.sin(index), Math.cos(index)]);
-        return {
-          generate1: await time(() => window.edgevae.generate([[0.3, -0.7]]), calls),
-          generate64: await time(() => window.edgevae.generate(batch), Math.max(10, calls / 10)),
-          encode1: await time(() => window.edgevae.encode([image]), calls),
-        };
-      }, { calls: CALLS, blocks: BLOCKS });
+      // Functions passed to the page are serialised, so it gets callTimings as source text.
+      const timings = await page.evaluate(`(${callTimings})(window.edgevae, window.edgevae, ${CALLS}, ${BLOCKS})`);
       Object.assign(loads, { timings });
     }
     await context.close();
@@ -77,14 +73,7 @@ async function nodeFigures() {
   const generator = await loadGenerator(ort, BUNDLED_MODEL, { sessionOptions });
   const loadMs = performance.now() - start;
   const encoder = await loadEncoder(ort, BUNDLED_MODEL, { sessionOptions });
-  const image = new Float32Array(784).fill(0.5);
-  const batch = Array.from({ length: 64 }, (_, index) => [Math.sin(index), Math.cos(index)]);
-  return {
-    loadMs,
-    generate1: await perCall(() => generator.generate([[0.3, -0.7]])),
-    generate64: await perCall(() => generator.generate(batch), Math.max(10, CALLS / 10)),
-    encode1: await perCall(() => encoder.encode([image])),
-  };
+  return { loadMs, ...(await callTimings(generator, encoder, CALLS, BLOCKS)) };
 }
 
 const server = await startServer(BUNDLED_MODEL);

@@ -32,19 +32,15 @@ export class EdgeVAEError extends Error {
  * `format` ('onnx' or 'ort' inside a folder), `sessionOptions` (passed to onnxruntime).
  */
 export async function loadGenerator(ort, source, options = {}) {
-  const model = await loadModel(ort, source, 'generator', options);
-  const [height, width] = model.imageShape;
-  return {
-    ...model.info,
+  return loadModel(ort, source, 'generator', options, ({ session, latentDim, height, width }) => ({
     /** n images, each a Float32Array of height*width pixels in [0, 1], for latents [latent] or [n, latent]. */
     async generate(z) {
-      const { data, count } = asLatents(z, model.info.latentDim);
-      const feeds = { z: new ort.Tensor('float32', data, [count, model.info.latentDim]) };
-      const { image } = await model.session.run(feeds);
+      const { data, count } = asLatents(z, latentDim);
+      const feeds = { z: new ort.Tensor('float32', data, [count, latentDim]) };
+      const { image } = await session.run(feeds);
       return rows(image.data, count, height * width);
     },
-    release: () => model.session.release(),
-  };
+  }));
 }
 
 /**
@@ -53,21 +49,17 @@ export async function loadGenerator(ort, source, options = {}) {
  * Uint8Array / Uint8ClampedArray (canvas data). It returns { z_mean, z_log_var }, each n Float32Arrays.
  */
 export async function loadEncoder(ort, source, options = {}) {
-  const model = await loadModel(ort, source, 'encoder', options);
-  const [height, width] = model.imageShape;
-  return {
-    ...model.info,
+  return loadModel(ort, source, 'encoder', options, ({ session, latentDim, height, width }) => ({
     async encode(images) {
       const { data, count } = asPixels(images, height, width);
       const feeds = { image: new ort.Tensor('float32', data, [count, height * width]) };
-      const outputs = await model.session.run(feeds);
+      const outputs = await session.run(feeds);
       return {
-        z_mean: rows(outputs.z_mean.data, count, model.info.latentDim),
-        z_log_var: rows(outputs.z_log_var.data, count, model.info.latentDim),
+        z_mean: rows(outputs.z_mean.data, count, latentDim),
+        z_log_var: rows(outputs.z_log_var.data, count, latentDim),
       };
     },
-    release: () => model.session.release(),
-  };
+  }));
 }
 
 /** A model folder's manifest.json as an object, or null when the folder has none. */
@@ -106,7 +98,11 @@ export async function loadLatentMap(folder) {
   return map;
 }
 
-async function loadModel(ort, source, role, options) {
+/**
+ * What a loader returns: the model's info, the methods `roleMethods` builds over its session
+ * (given { session, latentDim, height, width }), and release().
+ */
+async function loadModel(ort, source, role, options, roleMethods) {
   if (!ort?.InferenceSession || !ort?.Tensor) {
     throw new EdgeVAEError('pass the onnxruntime namespace first: loadGenerator(ort, source)');
   }
@@ -125,13 +121,15 @@ async function loadModel(ort, source, role, options) {
   checkRole(session, role, describe(location));
   const latentDim = latentSize(session, role, manifest, describe(location));
   const imageShape = manifest?.image_shape ?? DEFAULT_IMAGE_SHAPE;
-  const info = {
+  const [height, width] = imageShape;
+  return {
     latentDim,
     imageShape: [...imageShape],
     manifest,
     digitAnchors: manifest?.digit_anchors ?? null, // the "ask for a digit" anchors, when the export has them
+    ...roleMethods({ session, latentDim, height, width }),
+    release: () => session.release(),
   };
-  return { session, imageShape, info };
 }
 
 /** Where the model's bytes are, and the folder's manifest when there is a folder. */
