@@ -8,6 +8,7 @@ import onnxruntime
 
 from .errors import EdgeVAEError
 from .model_files import model_file, read_manifest
+from .ort_quiet import quiet_schema_noise
 
 # The exporter's contract: tensor names for each role.
 SIGNATURES = {
@@ -44,9 +45,10 @@ def open_session(path: Path, threads=None, providers=None) -> onnxruntime.Infere
     if threads:
         options.intra_op_num_threads = threads
     try:
-        return onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
-        )
+        with quiet_schema_noise():
+            return onnxruntime.InferenceSession(
+                str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
+            )
     except Exception as error:  # onnxruntime's pybind errors share no useful base class
         reason = str(error).rpartition("failed:")[2].strip() or type(error).__name__
         raise EdgeVAEError(f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({reason})") from None
