@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
-.PHONY: demo test test-fast test-arm bench bench-quick pretrained clean
+.PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/runtime
 
+# The runtime tests as a Raspberry Pi, under qemu: 64-bit (arm64) and 32-bit (armhf) Raspberry Pi OS.
 test-arm:
-	bash scripts/test-arm.sh
+	bash scripts/test-arm.sh arm64
+
+test-armhf:
+	bash scripts/test-arm.sh armhf
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out BENCHMARKS.md
