@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
-.PHONY: demo test test-fast test-arm bench bench-quick pretrained clean
+.PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
 .PHONY: web test-web
 
 $(STAMP): pyproject.toml
@@ -39,8 +39,12 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/runtime
 
+# The runtime tests as a Raspberry Pi, under qemu: 64-bit (arm64) and 32-bit (armhf) Raspberry Pi OS.
 test-arm:
-	bash scripts/test-arm.sh
+	bash scripts/test-arm.sh arm64
+
+test-armhf:
+	bash scripts/test-arm.sh armhf
 
 # The latent explorer: npm packages from the lock file (never install scripts: onnxruntime-node's
 # downloads from outside the registry), then the page on http://127.0.0.1:$(PORT)/ until Ctrl-C.

@@ -5,10 +5,9 @@ import onnx
 import onnxruntime
 
 from edgevae.runtime.errors import EdgeVAEError
+from edgevae.runtime.latents import latent_grid, prior_samples
 
 TOLERANCE = 1e-5  # max absolute difference per output; the bundled model measures up to 8.5e-6
-GRID_SPAN = 4.0  # the generator is checked on a latent grid covering +-4 standard deviations
-PRIOR_SAMPLES = 10_000
 
 
 class ParityError(EdgeVAEError):
@@ -24,17 +23,6 @@ def onnx_outputs(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     session = session_for(model)
     names = [output.name for output in session.get_outputs()]
     return dict(zip(names, session.run(names, feeds)))  # by name: tf2onnx sorts dict outputs
-
-
-def latent_grid(latent_dim: int, span: float = GRID_SPAN) -> np.ndarray:
-    """A regular grid over [-span, span] in every latent dimension (up to ~2,000 points)."""
-    points_per_axis = max(2, int(round(2000 ** (1 / latent_dim))))
-    axis = np.linspace(-span, span, points_per_axis, dtype=np.float32)
-    return np.stack(np.meshgrid(*[axis] * latent_dim, indexing="ij"), axis=-1).reshape(-1, latent_dim)
-
-
-def prior_samples(latent_dim: int, count: int = PRIOR_SAMPLES, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
 
 
 def keras_outputs(model, inputs: np.ndarray, batch_size: int = 1000) -> dict[str, np.ndarray]:

@@ -30,6 +30,8 @@ class Generator(LoadedModel):
                 raise EdgeVAEError(f"not enough memory for {len(z):,} images; generate them in batches") from None
             for start in range(0, len(z), CHUNK):
                 images[start : start + CHUNK] = infer(self.session, self.config, z[start : start + CHUNK])[0]
+        # The sigmoid can land a hair outside [0, 1] (-6e-8 with Debian's armhf onnxruntime).
+        np.clip(images, 0, 1, out=images)
         return images.reshape(len(z), *self.config.image_shape)
 
     def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:

@@ -1,10 +1,14 @@
-"""Latent points laid out for pictures: the manifold grid and straight walks between two codes."""
+"""Latent points laid out for pictures and for parity checks: the manifold grid, straight walks between
+two codes, and the fixed sets on which exported models are compared (by the exporter, and on ARM)."""
 
 from statistics import NormalDist
 
 import numpy as np
 
 from .errors import EdgeVAEError
+
+GRID_SPAN = 4.0  # parity checks cover the latent space to +-4 standard deviations
+PRIOR_SAMPLES = 10_000
 
 
 def manifold_grid(n: int, span: float) -> np.ndarray:
@@ -26,3 +30,15 @@ def interpolation(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
         raise EdgeVAEError(f"an interpolation needs at least 2 steps, got {steps}")
     weights = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
     return (1 - weights) * start + weights * end
+
+
+def latent_grid(latent_dim: int, span: float = GRID_SPAN) -> np.ndarray:
+    """A regular grid over [-span, span] in every latent dimension (up to ~2,000 points)."""
+    points_per_axis = max(2, int(round(2000 ** (1 / latent_dim))))
+    axis = np.linspace(-span, span, points_per_axis, dtype=np.float32)
+    return np.stack(np.meshgrid(*[axis] * latent_dim, indexing="ij"), axis=-1).reshape(-1, latent_dim)
+
+
+def prior_samples(latent_dim: int, count: int = PRIOR_SAMPLES, seed: int = 0) -> np.ndarray:
+    """`count` draws from the standard normal prior; numpy's seeded generator gives the same on every CPU."""
+    return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)

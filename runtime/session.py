@@ -11,6 +11,7 @@ import onnxruntime
 from .errors import EdgeVAEError
 from .limits import MAX_THREADS
 from .model_files import model_file, read_manifest
+from .ort_quiet import quiet_schema_noise
 
 # The exporter's contract: tensor names for each role. Every one is float32 [batch, size], the batch
 # dynamic and the size fixed: 784 (height x width) for `image`, the latent size for the others.
@@ -70,9 +71,10 @@ def open_session(path: Path, threads=None, providers=None) -> onnxruntime.Infere
     if threads:
         options.intra_op_num_threads = threads
     try:
-        return onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
-        )
+        with quiet_schema_noise():
+            return onnxruntime.InferenceSession(
+                str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
+            )
     except Exception as error:  # onnxruntime's pybind errors share no useful base class
         reason = str(error).rpartition("failed:")[2].strip() or type(error).__name__
         raise EdgeVAEError(f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({reason})") from None

@@ -1,7 +1,7 @@
 """Timings of the installed edgevae runtime, for the README's Raspberry Pi section.
 
-scripts/test-arm.sh runs this under qemu (aarch64 emulated on x86_64), so its
-figures are EMULATED: they show that the runtime works on aarch64 and roughly how
+scripts/test-arm.sh runs this under qemu (ARM emulated on x86_64), so its
+figures are EMULATED: they show that the runtime works on ARM and roughly how
 start-up and inference scale, not what a real Raspberry Pi measures. It also
 runs on any machine as is (it labels the output with what it ran on).
 
@@ -21,6 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import onnxruntime
+
+from edgevae.runtime import Encoder, Generator
+from edgevae.runtime.benchmark import time_calls
+
 
 def wall(cmd: list[str], runs: int) -> tuple[float, float]:
     """(median, min) wall time in seconds of a fresh process, `runs` times."""
@@ -33,18 +39,12 @@ def wall(cmd: list[str], runs: int) -> tuple[float, float]:
 
 
 def median_ms(call, calls: int) -> float:
-    call()  # warm-up: first run allocates buffers
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return statistics.median(time_calls(call, seconds=0, least=calls)) * 1e3
 
 
-def qemu_version() -> str:
+def qemu_version(qemu: str) -> str:
     try:
-        out = subprocess.run(["qemu-aarch64-static", "--version"], capture_output=True, text=True).stdout
+        out = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout
         return out.split("\n")[0].split("version")[1].split()[0]
     except (OSError, IndexError):
         return "?"
@@ -55,13 +55,13 @@ def main() -> int:
     ap.add_argument("--edgevae", default="edgevae", help="the edgevae command (a path or a shell-quoted command)")
     ap.add_argument("--calls", type=int, default=20, help="timed calls per latency figure")
     ap.add_argument("--runs", type=int, default=3, help="fresh processes per wall-time figure")
+    ap.add_argument("--qemu", default=None, help="the qemu user-mode binary this runs under (for the label)")
     ap.add_argument("--qemu-cpu", default=None, help="the -cpu given to qemu (for the label)")
     args = ap.parse_args()
 
     machine = platform.machine()
-    emulated = args.qemu_cpu is not None
-    if emulated:
-        label = (f"EMULATED {machine}: qemu-aarch64 {qemu_version()} user mode, -cpu {args.qemu_cpu}, "
+    if args.qemu:
+        label = (f"EMULATED {machine}: {args.qemu} {qemu_version(args.qemu)} user mode, -cpu {args.qemu_cpu}, "
                  f"on an x86_64 host ({os.cpu_count()} cores) - not real Raspberry Pi timings")
     else:
         label = f"native {machine} ({os.cpu_count()} cores)"
@@ -75,11 +75,6 @@ def main() -> int:
     imports = [float(subprocess.run([py, "-c", code], check=True, capture_output=True, text=True).stdout)
                for _ in range(args.runs)]
     rows.append(("import onnxruntime, fresh process", f"{statistics.median(imports):.2f} s"))
-
-    import numpy as np
-    import onnxruntime
-
-    from edgevae.runtime import Encoder, Generator
 
     start = time.perf_counter()
     generator = Generator()
