@@ -14,10 +14,9 @@ successful session creation is captured, so the window is short and happens once
 """
 
 import contextlib
-import os
 import re
-import sys
-import tempfile
+
+from .stderr_filter import filtered_stderr
 
 NOISE = re.compile(rb"^Schema error: Trying to register schema with name [^\n]*\n(?:\n)?", re.MULTILINE)
 
@@ -31,29 +30,6 @@ def quiet_schema_noise():
     if _first_session_done:
         yield
         return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (AttributeError, OSError, ValueError):  # no stderr to protect (closed, or not a real file)
+    with filtered_stderr(lambda captured: NOISE.sub(b"", captured)):
         yield
-        return
-    try:
-        capture = tempfile.TemporaryFile()
-    except OSError:  # no writable temporary folder: let the noise through rather than fail
-        os.close(saved)
-        yield
-        return
-    with capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-            _first_session_done = True
-        finally:
-            with contextlib.suppress(AttributeError, OSError, ValueError):
-                sys.stderr.flush()  # Python-level writes made inside the window belong to it too
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            kept = NOISE.sub(b"", capture.read())
-            while kept:
-                kept = kept[os.write(2, kept) :]
+        _first_session_done = True

@@ -10,7 +10,8 @@ Importing this module imports TensorFlow.
 import os
 import re
 import sys
-import tempfile
+
+from edgevae.runtime.stderr_filter import filtered_stderr
 
 ABSL_LINE = re.compile(r"([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] ")  # severity, date, time, thread, file
 ABSL_PRE_INIT = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
@@ -27,9 +28,14 @@ def import_tensorflow():
     if level < 1 or "tensorflow" in sys.modules:
         import tensorflow
     else:
-        with filtered_stderr(lambda line: below_level(line, level)):
+        with filtered_stderr(lambda captured: drop_lines(captured, level)):
             import tensorflow
     return tensorflow
+
+
+def drop_lines(captured: bytes, level: int) -> bytes:
+    lines = captured.decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(line for line in lines if not below_level(line, level)).encode("utf-8")
 
 
 def below_level(line: str, level: int) -> bool:
@@ -37,29 +43,6 @@ def below_level(line: str, level: int) -> bool:
         return True
     match = ABSL_LINE.match(line)
     return bool(match) and SEVERITIES.index(match[1]) < level
-
-
-class filtered_stderr:
-    """Send file descriptor 2 to a temporary file, then pass on the lines that `drop` rejects."""
-
-    def __init__(self, drop):
-        self.drop = drop
-
-    def __enter__(self):
-        sys.stderr.flush()
-        self.captured = tempfile.TemporaryFile()
-        self.saved = os.dup(2)
-        os.dup2(self.captured.fileno(), 2)
-
-    def __exit__(self, *exception):
-        sys.stderr.flush()
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        with self.captured:
-            self.captured.seek(0)
-            lines = self.captured.read().decode("utf-8", "replace").splitlines(keepends=True)
-        sys.stderr.write("".join(line for line in lines if not self.drop(line)))
-        sys.stderr.flush()
 
 
 tensorflow = import_tensorflow()
