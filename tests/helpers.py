@@ -1,5 +1,6 @@
 """Helpers shared by the tests: digit pictures and real CLI calls (imported by name: tests/ has no packages)."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,12 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 STROKE = [(40, 40), (120, 60), (90, 250)]  # a "7"-like stroke inside a 200x300 picture
+SECOND_STROKE = [(60, 40), (140, 40), (100, 150), (100, 260)]  # the second test digit: a bar and a bent stem
+
+FLOAT32_FILES = ("encoder.onnx", "generator.onnx", "manifest.json")  # a model folder without its int8 files
+
+# What a runtime-only install lacks; the runtime must work without every one of them.
+TRAINING_STACK = ("tensorflow", "keras", "tf2onnx", "onnx")
 
 
 def draw_digit(
@@ -26,10 +33,36 @@ def draw_digit(
     return path
 
 
+def copy_model(source: Path, target: Path, names=None) -> Path:
+    """A new folder `target` with the model files `names` of the folder `source` (all of them if None)."""
+    if names is None:
+        return Path(shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.py", "__pycache__")))
+    target.mkdir()
+    for name in names:
+        shutil.copy(source / name, target / name)
+    return target
+
+
 def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
     """The real CLI in a fresh process, as a user would run it."""
     command = [sys.executable, "-m", "edgevae.runtime.cli", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def run_without_training_stack(code: str, *args) -> subprocess.CompletedProcess:
+    """Python `code` in a fresh process where the training stack cannot be imported, as in a runtime-only install.
+
+    Its last stdout line reports the training modules imported anyway: "TRAINING MODULES []" when none.
+    """
+    blocker = (
+        "import atexit, sys\n"
+        f"stack = {TRAINING_STACK!r}\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in stack and sys.modules[m] is not None)\n"
+        "atexit.register(lambda: print('TRAINING MODULES', loaded()))\n"
+        "sys.modules.update({name: None for name in stack})  # `import tensorflow` now fails\n"
+    )
+    command = [sys.executable, "-c", blocker + code, *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
 def assert_clean_failure(result, *keywords, exit_code=1):

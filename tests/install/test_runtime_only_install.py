@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import draw_digit
+from helpers import SECOND_STROKE, TRAINING_STACK, draw_digit
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def runtime_venv(tmp_path_factory):
 
 
 def test_training_stack_is_absent(runtime_venv):
-    for module in ("tensorflow", "keras", "onnx", "tf2onnx"):
+    for module in TRAINING_STACK:
         result = subprocess.run([runtime_venv / "bin/python", "-c", f"import {module}"], capture_output=True)
         assert result.returncode != 0, f"{module} is importable in the runtime-only install"
     # The bundled model ships inside the wheel.
@@ -42,7 +42,7 @@ def test_training_stack_is_absent(runtime_venv):
 def test_every_runtime_command_end_to_end(runtime_venv, tmp_path):
     edgevae = runtime_venv / "bin/edgevae"
     digit_a = draw_digit(tmp_path / "a.png")
-    digit_b = draw_digit(tmp_path / "b.png", stroke=[(60, 40), (140, 40), (100, 150), (100, 260)])
+    digit_b = draw_digit(tmp_path / "b.png", stroke=SECOND_STROKE)
 
     assert run([edgevae, "--version"]).stdout.strip().endswith("0.1.0")
     run([edgevae, "generate", "--random", 16, "--seed", 0, "--out", tmp_path / "grid.png"])

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from edgevae.runtime.model_files import bundled_model_dir
-from helpers import draw_digit
+from helpers import SECOND_STROKE, draw_digit
 
 
 @pytest.fixture(scope="session")
@@ -23,4 +23,4 @@ def digit_a(tmp_path) -> Path:
 
 @pytest.fixture
 def digit_b(tmp_path) -> Path:
-    return draw_digit(tmp_path / "b.png", stroke=[(60, 40), (140, 40), (100, 150), (100, 260)])
+    return draw_digit(tmp_path / "b.png", stroke=SECOND_STROKE)

@@ -2,7 +2,6 @@
 
 import ast
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,27 +10,13 @@ from click.testing import CliRunner
 
 import edgevae.runtime
 from edgevae.runtime.command_group import EdgeVAEGroup
-from helpers import assert_clean_failure
+from helpers import TRAINING_STACK, assert_clean_failure, run_without_training_stack
 
-TRAINING_STACK = ("tensorflow", "keras", "tf2onnx", "onnx")
 RUNTIME_SOURCE = Path(edgevae.runtime.__file__).parent
 
 
-def run_without_training_stack(*args):
-    """The CLI in a fresh process where the training packages cannot be imported, as in a runtime-only install.
-
-    It prints which training modules got imported anyway, as its last stdout line.
-    """
-    code = (
-        "import atexit, sys\n"
-        f"stack = {TRAINING_STACK!r}\n"
-        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in stack and sys.modules[m] is not None)\n"
-        "atexit.register(lambda: print('TRAINING MODULES', loaded()))\n"
-        "sys.modules.update({name: None for name in stack})  # `import tensorflow` now fails\n"
-        "from edgevae.runtime.cli import main\n"
-        "main()\n"
-    )
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=300)
+def run_cli_without_training_stack(*args):
+    return run_without_training_stack("from edgevae.runtime.cli import main\nmain()\n", *args)
 
 
 def test_runtime_source_never_imports_the_training_stack():
@@ -54,7 +39,7 @@ def test_runtime_commands_work_without_the_training_stack(tmp_path, digit_a):
         ["generate", "--random", 4, "--out", tmp_path / "digits.png"],
         ["reconstruct", digit_a, "--out", tmp_path / "compare.png"],
     ):
-        result = run_without_training_stack(*args)
+        result = run_cli_without_training_stack(*args)
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == "TRAINING MODULES []"
     assert (tmp_path / "digits.png").is_file() and (tmp_path / "compare.png").is_file()
@@ -71,7 +56,7 @@ def lazy_module_exists(module_name: str) -> bool:
 
 @pytest.mark.parametrize("name", ["train", "export"])
 def test_train_and_export_without_the_training_stack(name):
-    result = run_without_training_stack(name, "--epochs", "3")
+    result = run_cli_without_training_stack(name, "--epochs", "3")
     result.stdout = ""  # the import report is checked separately
     if lazy_module_exists(f"edgevae.{name}.cli"):
         assert_clean_failure(result, f"'edgevae {name}' needs the training extra: pip install 'edgevae[train]'")

@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import pty
-import shutil
 import signal
 import stat
 import subprocess
@@ -23,7 +22,7 @@ import pytest
 from PIL import Image
 
 from edgevae.runtime import EdgeVAEError, Encoder, Generator, load_digit, save_grid, save_png
-from helpers import assert_clean_failure, assert_usage_failure, draw_digit, run_cli
+from helpers import SECOND_STROKE, assert_clean_failure, assert_usage_failure, copy_model, draw_digit, run_cli
 from onnx_builder import encoder_model, generator_model
 
 CLI = [sys.executable, "-m", "edgevae.runtime.cli"]
@@ -39,10 +38,10 @@ def work(tmp_path, model_dir):
     folder = tmp_path / "work"
     folder.mkdir()
     draw_digit(folder / "a.png")
-    draw_digit(folder / "b.png", stroke=[(60, 40), (140, 40), (100, 150), (100, 260)])
+    draw_digit(folder / "b.png", stroke=SECOND_STROKE)
     np.save(folder / "latents.npy", np.array([[0, 0], [1, -1]], dtype=np.float32))
     (folder / "old.png").write_bytes(OLD_OUTPUT)
-    shutil.copytree(model_dir, folder / "model", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    copy_model(model_dir, folder / "model")
     return folder
 
 
@@ -568,13 +567,11 @@ def test_foreign_models_are_refused_through_the_api(work, case):
     api_fails(work, lambda work: (Encoder if role == "encoder" else Generator)(work / "foreign.onnx"), *words)
 
 
-@pytest.mark.parametrize("case", ["z-double", "image-static-batch", "latent-dim-lies", "encoder-latents-differ"])
-def test_foreign_models_are_refused_through_the_cli(work, case):
-    data, *words = FOREIGN_MODELS[case]
-    role = "encoder" if case.startswith("encoder") else "generator"
-    (work / "model" / f"{role}.onnx").write_bytes(data)
-    command = ["encode", "a.png"] if role == "encoder" else ["generate", "--random", 2, "--out", "x.png"]
-    fails(work, [*command, "--model-dir", "model"], *words)
+def test_a_foreign_model_is_refused_through_the_cli(work):
+    """One CLI check for the kind; the table above tests each case through the API."""
+    data, *words = FOREIGN_MODELS["z-double"]
+    (work / "model" / "generator.onnx").write_bytes(data)
+    fails(work, ["generate", "--random", 2, "--out", "x.png", "--model-dir", "model"], *words)
 
 
 def test_a_foreign_model_that_keeps_the_contract_runs(work):

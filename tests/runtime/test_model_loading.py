@@ -1,17 +1,16 @@
-"""Loading checks: the wrong role, and broken or missing files, each give a clear EdgeVAEError."""
+"""Loading checks: the wrong role, and broken or missing files, each give a clear EdgeVAEError.
 
+Each behaviour is tested here, through the API (foreign models: test_hostile_inputs.py's table);
+test_cli_errors.py keeps one CLI check per kind of failure.
+"""
+
+import re
 import shutil
 
 import pytest
 
 from edgevae.runtime import EdgeVAEError, Encoder, Generator
-
-
-def copy_model(source, target, names=("encoder.onnx", "generator.onnx", "manifest.json")):
-    target.mkdir()
-    for name in names:
-        shutil.copy(source / name, target / name)
-    return target
+from helpers import FLOAT32_FILES, copy_model
 
 
 def test_an_encoder_where_a_generator_is_expected(model_dir, tmp_path):
@@ -32,14 +31,16 @@ def test_a_truncated_model_names_the_manifest_size(model_dir, tmp_path):
     folder = copy_model(model_dir, tmp_path / "model")
     data = (model_dir / "generator.onnx").read_bytes()
     (folder / "generator.onnx").write_bytes(data[: len(data) // 3])
-    with pytest.raises(EdgeVAEError, match=f"truncated or changed: {len(data) // 3} bytes, manifest says {len(data)}"):
+    size = f"truncated or changed: {len(data) // 3} bytes, manifest says {len(data)}"
+    message = f"generator.onnx: not a valid ONNX model, {size}"
+    with pytest.raises(EdgeVAEError, match=re.escape(message)):
         Generator(folder)
 
 
 def test_a_truncated_model_without_manifest(model_dir, tmp_path):
     folder = copy_model(model_dir, tmp_path / "model", names=())
     (folder / "encoder.onnx").write_bytes((model_dir / "encoder.onnx").read_bytes()[:1000])
-    with pytest.raises(EdgeVAEError, match="not a valid ONNX model"):
+    with pytest.raises(EdgeVAEError, match="encoder.onnx: not a valid ONNX model"):
         Encoder(folder)
 
 
@@ -60,7 +61,7 @@ def test_missing_folder_file_and_int8_file(model_dir, tmp_path):
         Generator(tmp_path / "nowhere")
     with pytest.raises(EdgeVAEError, match="model file not found"):
         Generator(tmp_path / "nowhere.onnx")
-    folder = copy_model(model_dir, tmp_path / "model")
+    folder = copy_model(model_dir, tmp_path / "model", names=FLOAT32_FILES)
     with pytest.raises(EdgeVAEError, match="generator.int8.onnx not found"):
         Generator(folder, int8=True)
     with pytest.raises(EdgeVAEError, match="encoder.onnx not found"):
