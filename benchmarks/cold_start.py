@@ -19,16 +19,32 @@ def commands(model_dir: Path, run_dir: Path | None) -> dict[str, list[str]]:
     python = sys.executable
     rows = {
         EDGEVAE_ROW: [
-            str(Path(python).with_name("edgevae")), "generate", "--random", "16", "--seed", "0",
-            "--out", "x.png", "--model-dir", str(model_dir.resolve()),
+            str(Path(python).with_name("edgevae")),
+            "generate",
+            "--random",
+            "16",
+            "--seed",
+            "0",
+            "--out",
+            "x.png",
+            "--model-dir",
+            str(model_dir.resolve()),
         ],
     }
     if run_dir is not None:
         rows["Keras script: `benchmarks/keras_generate.py` (16 digits, same PNG writer)"] = [
-            python, str(HERE / "keras_generate.py"), str((run_dir / "generator.keras").resolve()), "--out", "x.png",
+            python,
+            str(HERE / "keras_generate.py"),
+            str((run_dir / "generator.keras").resolve()),
+            "--out",
+            "x.png",
         ]
     # For scale: what the imports alone cost, and a bare interpreter.
-    rows["imports only: numpy, onnxruntime, click, PIL"] = [python, "-c", "import numpy, onnxruntime, click, PIL.Image"]
+    rows["imports only: numpy, onnxruntime, click, PIL"] = [
+        python,
+        "-c",
+        "import numpy, onnxruntime, click, PIL.Image",
+    ]
     if run_dir is not None:
         rows["imports only: keras (TensorFlow), PIL"] = [python, "-c", "import keras, PIL.Image"]
     rows["bare Python: `python -c pass`"] = [python, "-c", "pass"]
@@ -40,11 +56,15 @@ def run_measured(command: list[str], folder: str) -> tuple[float, int]:
     and reads the command's own resource usage with os.wait4."""
     helper = [sys.executable, "-S", str(HERE / "measure_process.py")]
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: TensorFlow's logs could fill a pipe
-        result = subprocess.run(helper + command, cwd=folder, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        result = subprocess.run(
+            helper + command, cwd=folder, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
         seconds, status, max_rss = result.stdout.split() if result.returncode == 0 else ("0", "-1", "0")
         if status != "0":
             stderr.seek(0)
-            raise RuntimeError(f"{' '.join(command)} failed:\n{stderr.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(
+                f"{' '.join(command)} failed:\n{stderr.read().decode(errors='replace')[-2000:]}"
+            )
     kilobytes = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, kilobytes on Linux
     return float(seconds), int(max_rss) * kilobytes
 
@@ -55,7 +75,10 @@ def report(model_dir: Path, run_dir: Path | None, quick: bool) -> str:
     seconds = {name: [] for name in rows}
     peak_rss = {name: [] for name in rows}
     with tempfile.TemporaryDirectory() as folder:
-        for name, command in rows.items():  # one untimed run each, so every command starts from a warm disk cache
+        for (
+            name,
+            command,
+        ) in rows.items():  # one untimed run each, so every command starts from a warm disk cache
             run_measured(command, folder)
         for _ in range(runs):  # take turns, so load from other processes falls on all commands alike
             for name, command in rows.items():
@@ -80,6 +103,8 @@ def report(model_dir: Path, run_dir: Path | None, quick: bool) -> str:
             f"Each command in its own new process, {runs} timed runs taking turns (after one untimed run each):"
             " wall time median (10th–90th percentile), and the median of the process's peak resident memory."
             " The last two columns divide the medians by edgevae's.",
-            table(["command", "wall time", "peak RSS (MiB)", "time vs edgevae", "RSS vs edgevae"], table_rows),
+            table(
+                ["command", "wall time", "peak RSS (MiB)", "time vs edgevae", "RSS vs edgevae"], table_rows
+            ),
         ]
     )

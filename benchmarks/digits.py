@@ -26,8 +26,9 @@ def report(model_dir: Path) -> str:
     mnist = load_mnist()
     weights = train_classifier(mnist)
     figures = {
-        precision: asked_digit_quality(weights, Generator(model_dir, int8=int8), Encoder(model_dir, int8=int8), mnist,
-                                       samples=SAMPLES)
+        precision: asked_digit_quality(
+            weights, Generator(model_dir, int8=int8), Encoder(model_dir, int8=int8), mnist, samples=SAMPLES
+        )
         for precision, int8 in (("fp32", False), ("int8", True))
     }
     z_mean, _ = Encoder(model_dir).encode(mnist.x_test)
@@ -35,37 +36,58 @@ def report(model_dir: Path) -> str:
     read_means = classify(weights, Generator(model_dir).generate(class_means))
 
     rows = [
-        [digit, *[f"{figures[p][digit][0]:.0%}" for p in figures], *[f"{figures[p][digit][1]:.2f}" for p in figures],
-         str(read_means[digit])]
+        [
+            digit,
+            *[f"{figures[p][digit][0]:.0%}" for p in figures],
+            *[f"{figures[p][digit][1]:.2f}" for p in figures],
+            str(read_means[digit]),
+        ]
         for digit in range(10)
     ]
-    rows.append([
-        "all",
-        *[f"{np.mean([read for read, _ in figures[p]]):.1%}" for p in figures],
-        *[f"median {np.median([ratio for _, ratio in figures[p]]):.2f}" for p in figures],
-        f"{(read_means == np.arange(10)).sum()} of 10 right",
-    ])
-    return "\n\n".join([
-        "## 6. Asked-for digits",
-        f"`Generator.sample({SAMPLES}, seed=d, digit=d)` for each digit d, from {model_name(model_dir)}. *Read as"
-        " asked*: the"
-        " share the reference classifier (tests/digit_classifier.py, logistic regression on pixels, about 90% on"
-        " the MNIST test set) reads as d (the quality test asks >= 95% overall, >= 85% each). *Variety*: the mean"
-        " per-pixel standard deviation across the samples over that of the model's reconstructions of the first"
-        f" {SAMPLES} test images of d (the test asks a median >= 0.3). *Class mean reads as*: the digit the"
-        " classifier reads in the decoded mean of d's test codes, the naive anchor the exporter does not use.",
-        table(["digit", "read as asked, fp32", "read as asked, int8", "variety, fp32", "variety, int8",
-               "class mean reads as"], rows),
-    ])
+    rows.append(
+        [
+            "all",
+            *[f"{np.mean([read for read, _ in figures[p]]):.1%}" for p in figures],
+            *[f"median {np.median([ratio for _, ratio in figures[p]]):.2f}" for p in figures],
+            f"{(read_means == np.arange(10)).sum()} of 10 right",
+        ]
+    )
+    return "\n\n".join(
+        [
+            "## 6. Asked-for digits",
+            f"`Generator.sample({SAMPLES}, seed=d, digit=d)` for each digit d, from {model_name(model_dir)}. *Read as"
+            " asked*: the"
+            " share the reference classifier (tests/digit_classifier.py, logistic regression on pixels, about 90% on"
+            " the MNIST test set) reads as d (the quality test asks >= 95% overall, >= 85% each). *Variety*: the mean"
+            " per-pixel standard deviation across the samples over that of the model's reconstructions of the first"
+            f" {SAMPLES} test images of d (the test asks a median >= 0.3). *Class mean reads as*: the digit the"
+            " classifier reads in the decoded mean of d's test codes, the naive anchor the exporter does not use.",
+            table(
+                [
+                    "digit",
+                    "read as asked, fp32",
+                    "read as asked, int8",
+                    "variety, fp32",
+                    "variety, int8",
+                    "class mean reads as",
+                ],
+                rows,
+            ),
+        ]
+    )
 
 
 def model_name(model_dir: Path) -> str:
-    return "the bundled model" if Path(model_dir).resolve() == bundled_model_dir().resolve() else str(model_dir)
+    return (
+        "the bundled model" if Path(model_dir).resolve() == bundled_model_dir().resolve() else str(model_dir)
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, default=None, help="an exported model (default: the bundled one)")
+    parser.add_argument(
+        "--model-dir", type=Path, default=None, help="an exported model (default: the bundled one)"
+    )
     args = parser.parse_args()
     print(report(args.model_dir or bundled_model_dir()))
 

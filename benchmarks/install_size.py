@@ -57,13 +57,21 @@ def report() -> str:
 
     summary = [
         ["runtime only", "`pip install edgevae`", len(runtime), mib(runtime_total), "1.00x"],
-        ["training", "`pip install edgevae[train]`", len(training), mib(training_total),
-         f"{training_total / runtime_total:.2f}x"],
+        [
+            "training",
+            "`pip install edgevae[train]`",
+            len(training),
+            mib(training_total),
+            f"{training_total / runtime_total:.2f}x",
+        ],
     ]
     largest = sorted(training, key=sizes.get, reverse=True)
     rows = [
-        [f"{training[name].metadata['Name']} {training[name].version}", mib(sizes[name]),
-         "yes" if name in runtime else "no"]
+        [
+            f"{training[name].metadata['Name']} {training[name].version}",
+            mib(sizes[name]),
+            "yes" if name in runtime else "no",
+        ]
         for name in largest[:LARGEST]
     ]
     rest = largest[LARGEST:]

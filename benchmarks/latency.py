@@ -12,7 +12,14 @@ from numpy_floor import numpy_network
 from timing import flatten, format_time, interleaved, median_and_spread, paired_ratio
 
 BATCHES = (1, 32, 1024)
-COLUMNS = ("edgevae fp32", "edgevae int8", "bare session.run", "numpy floor", "Keras model(x)", "Keras predict")
+COLUMNS = (
+    "edgevae fp32",
+    "edgevae int8",
+    "bare session.run",
+    "numpy floor",
+    "Keras model(x)",
+    "Keras predict",
+)
 # The runtime issue's targets: per-call overhead at batch 1, compute efficiency at batch 1024.
 TARGETS = (("bare session.run", 1, 2.0), ("numpy floor", 1024, 1.5))
 RUNTIMES = {"generator": (Generator, "generate"), "encoder": (Encoder, "encode")}
@@ -65,7 +72,9 @@ def report(model_dir, run_dir, quick: bool) -> str:
         check_floor(functions, config, example_input(role, config, 1024))
         for batch in BATCHES:
             x = example_input(role, config, batch)
-            latencies = interleaved({name: partial(f, x) for name, f in functions.items()}, rounds, seconds, least)
+            latencies = interleaved(
+                {name: partial(f, x) for name, f in functions.items()}, rounds, seconds, least
+            )
             cells = [median_and_spread(flatten(latencies[c])) if c in latencies else "–" for c in COLUMNS]
             rows.append([role, batch, *cells])
             for reference, target_batch, target in TARGETS:
@@ -84,8 +93,20 @@ def report(model_dir, run_dir, quick: bool) -> str:
             table(["model", "batch", *COLUMNS], rows),
             "edgevae fp32 over the reference: the median of the rounds' ratios, each of that round's medians."
             " The targets are the runtime issue's, set for the generator.",
-            table(["model", "batch", "reference", "edgevae fp32", "reference time", "ratio (median of rounds)",
-                   "lowest–highest round", "target", "met"], ratio_rows),
+            table(
+                [
+                    "model",
+                    "batch",
+                    "reference",
+                    "edgevae fp32",
+                    "reference time",
+                    "ratio (median of rounds)",
+                    "lowest–highest round",
+                    "target",
+                    "met",
+                ],
+                ratio_rows,
+            ),
         ]
     )
 

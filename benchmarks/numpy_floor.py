@@ -15,11 +15,20 @@ def numpy_network(model_path: Path):
     graph = onnx.load(str(model_path)).graph
     weights = {tensor.name: numpy_helper.to_array(tensor) for tensor in graph.initializer}
     nodes = [
-        (node.op_type, list(node.input), node.output[0],
-         {attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute})
+        (
+            node.op_type,
+            list(node.input),
+            node.output[0],
+            {attribute.name: onnx.helper.get_attribute_value(attribute) for attribute in node.attribute},
+        )
         for node in graph.node
     ]
-    for op_type, inputs, _, attributes in nodes:  # pre-transpose Gemm weights once, as hand-written numpy would
+    for (
+        op_type,
+        inputs,
+        _,
+        attributes,
+    ) in nodes:  # pre-transpose Gemm weights once, as hand-written numpy would
         if op_type == "Gemm" and attributes.get("transB"):
             weights[inputs[1]] = np.ascontiguousarray(weights[inputs[1]].T)
     input_name = graph.input[0].name
@@ -42,7 +51,9 @@ def numpy_network(model_path: Path):
             elif op_type == "Relu":
                 values[output] = np.maximum(args[0], 0)
             elif op_type == "Sigmoid":
-                with np.errstate(over="ignore"):  # exp(-x) overflows to inf for very negative logits: 1/inf = 0
+                with np.errstate(
+                    over="ignore"
+                ):  # exp(-x) overflows to inf for very negative logits: 1/inf = 0
                     values[output] = 1 / (1 + np.exp(-args[0]))
             elif op_type == "Identity":
                 values[output] = args[0]

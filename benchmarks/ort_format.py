@@ -33,21 +33,29 @@ def report(quick: bool = False) -> str:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         feeds = {"z": np.array([[0.3, -0.7]], dtype=np.float32)}
-        sessions = {name: onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-                    for name, path in paths.items()}
-        calls = {name: (lambda session=session: session.run(None, feeds)) for name, session in sessions.items()}
+        sessions = {
+            name: onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            for name, path in paths.items()
+        }
+        calls = {
+            name: (lambda session=session: session.run(None, feeds)) for name, session in sessions.items()
+        }
         latencies = interleaved(calls, rounds=3 if quick else 7, seconds=0.1 if quick else 0.25, least=10)
-        rows = [[f"`{name}`", f"{paths[name].stat().st_size:,}", median_and_spread(flatten(latencies[name]))]
-                for name in NAMES]
-    return "\n\n".join([
-        "## 7. ORT format (`edgevae export --ort`)",
-        "`python benchmarks/ort_format.py`: the bundled generator as .onnx and as the export's .ort copy "
-        "(basic optimisations; int8 without constant folding, so its weights stay int8). Batch 1, one "
-        "onnxruntime session per file, 1 thread, median (10th–90th percentile).",
-        table(["file", "bytes", "generate, batch 1"], rows),
-        "An .ort file is not re-optimised when loaded, so the int8 .ort turns its int8 weights into float32 "
-        "(Cast, Mul) on every call; the .onnx int8 file has that folded away at load time.",
-    ])
+        rows = [
+            [f"`{name}`", f"{paths[name].stat().st_size:,}", median_and_spread(flatten(latencies[name]))]
+            for name in NAMES
+        ]
+    return "\n\n".join(
+        [
+            "## 7. ORT format (`edgevae export --ort`)",
+            "`python benchmarks/ort_format.py`: the bundled generator as .onnx and as the export's .ort copy "
+            "(basic optimisations; int8 without constant folding, so its weights stay int8). Batch 1, one "
+            "onnxruntime session per file, 1 thread, median (10th–90th percentile).",
+            table(["file", "bytes", "generate, batch 1"], rows),
+            "An .ort file is not re-optimised when loaded, so the int8 .ort turns its int8 weights into float32 "
+            "(Cast, Mul) on every call; the .onnx int8 file has that folded away at load time.",
+        ]
+    )
 
 
 if __name__ == "__main__":

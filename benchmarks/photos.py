@@ -50,11 +50,23 @@ def report(count: int = 200, seed: int = 0) -> str:
         clean = reconstructed_class(mnist.x_test[indices])
         if max_tilt == MAX_TILT:
             scan_digits, scan_seconds = read_all(scans)
-            rows.append(["clean scans (upscaled, dark on white, JPEG)", count,
-                         f"{(reconstructed_class(scan_digits) == clean).mean():.3f}", format_time(scan_seconds)])
+            rows.append(
+                [
+                    "clean scans (upscaled, dark on white, JPEG)",
+                    count,
+                    f"{(reconstructed_class(scan_digits) == clean).mean():.3f}",
+                    format_time(scan_seconds),
+                ]
+            )
         photo_digits, photo_seconds = read_all(photos)
-        rows.append([f"photos, tilt up to {max_tilt}°", count,
-                     f"{(reconstructed_class(photo_digits) == clean).mean():.3f}", format_time(photo_seconds)])
+        rows.append(
+            [
+                f"photos, tilt up to {max_tilt}°",
+                count,
+                f"{(reconstructed_class(photo_digits) == clean).mean():.3f}",
+                format_time(photo_seconds),
+            ]
+        )
     return "\n\n".join(
         [
             "## 6. Photos of digits",

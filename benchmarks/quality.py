@@ -39,7 +39,9 @@ def report(model_dir: Path, run_dir: Path | None) -> str:
         for key, name, digits, notebook in FIGURES
     ]
     seed = (run_metrics or {}).get("test_seed_objective")
-    ratio = f" The run's notebook objective is {seed / NOTEBOOK_VAL_LOSS:.3f}x the notebook's." if seed else ""
+    ratio = (
+        f" The run's notebook objective is {seed / NOTEBOOK_VAL_LOSS:.3f}x the notebook's." if seed else ""
+    )
     note = f" The manifest notes: {model_metrics['note']}." if "note" in (model_metrics or {}) else ""
 
     parts = [
@@ -56,8 +58,12 @@ def report(model_dir: Path, run_dir: Path | None) -> str:
             for role, outputs in errors.items()
             for output, values in outputs.items()
         ]
-        parts += ["int8 models against fp32 (manifest's int8_error; generator outputs are pixels in [0, 1]).",
-                  table(["model", "output", "max abs error", "mean abs error"], error_rows)]
+        parts += [
+            "int8 models against fp32 (manifest's int8_error; generator outputs are pixels in [0, 1]).",
+            table(["model", "output", "max abs error", "mean abs error"], error_rows),
+        ]
     else:
-        parts.append("The model folder's manifest records no int8_error (exported without `--quantize int8`).")
+        parts.append(
+            "The model folder's manifest records no int8_error (exported without `--quantize int8`)."
+        )
     return "\n\n".join(parts)

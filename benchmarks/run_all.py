@@ -38,8 +38,12 @@ def usable_run_dir(path: Path) -> tuple[Path | None, str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls, runs and epochs: a few minutes")
-    parser.add_argument("--run-dir", type=Path, default=Path("runs/default"), help="a folder written by edgevae train")
-    parser.add_argument("--model-dir", type=Path, default=None, help="an exported model (default: the bundled one)")
+    parser.add_argument(
+        "--run-dir", type=Path, default=Path("runs/default"), help="a folder written by edgevae train"
+    )
+    parser.add_argument(
+        "--model-dir", type=Path, default=None, help="an exported model (default: the bundled one)"
+    )
     parser.add_argument("--out", type=Path, help="the markdown file to write (default: print it)")
     args = parser.parse_args()
     model_dir = args.model_dir or bundled_model_dir()

@@ -88,7 +88,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=300, help="the notebook trained 300")
     args = parser.parse_args()
     history = train(args.epochs)
-    print(f"val_loss {history.history['val_loss'][-1]:.4f} after {args.epochs} epochs (the notebook: 0.1764 after 300)")
+    print(
+        f"val_loss {history.history['val_loss'][-1]:.4f} after {args.epochs} epochs (the notebook: 0.1764 after 300)"
+    )
 
 
 if __name__ == "__main__":

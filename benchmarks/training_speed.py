@@ -54,8 +54,10 @@ def seed_epochs(epochs: int) -> dict:
 
 def report(quick: bool) -> str:
     epochs = 3 if quick else 8
-    results = {"edgevae Trainer (XLA-compiled chunks)": edgevae_epochs(epochs),
-               "seed notebook port (`model.fit`)": seed_epochs(epochs)}
+    results = {
+        "edgevae Trainer (XLA-compiled chunks)": edgevae_epochs(epochs),
+        "seed notebook port (`model.fit`)": seed_epochs(epochs),
+    }
     rows = [
         [name, median_and_spread(result["train"]), median_and_spread(result["whole"]), f"{result['val']:.4f}"]
         for name, result in results.items()
@@ -72,8 +74,15 @@ def report(quick: bool) -> str:
             f" {epochs - 1} epochs' seconds. \"With validation\" adds each epoch's pass over the 10,000 test images."
             " The last column is the notebook's objective on the test set after the last epoch (one latent"
             " sample per image; edgevae trains the ELBO, so this is not what it optimises).",
-            table(["trainer", "s/epoch, training alone", "s/epoch, with validation",
-                   f"notebook objective after {epochs} epochs"], rows),
+            table(
+                [
+                    "trainer",
+                    "s/epoch, training alone",
+                    "s/epoch, with validation",
+                    f"notebook objective after {epochs} epochs",
+                ],
+                rows,
+            ),
             table(["seed port / edgevae, median s/epoch", "ratio"], ratios),
         ]
     )

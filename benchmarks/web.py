@@ -25,22 +25,28 @@ def report(quick: bool = False) -> str:
     weight = sum(entry["bytes"] for entry in browser["weight"])
     wasm = result["wasmBytes"]
     rows = [
-        ["page ready, cold cache (models loaded, map and manifold drawn)", f"{browser['readyMs']:.0f} ms", "-",
-         f"Node.js: the generator loads in {node['loadMs']:.0f} ms"],
+        [
+            "page ready, cold cache (models loaded, map and manifold drawn)",
+            f"{browser['readyMs']:.0f} ms",
+            "-",
+            f"Node.js: the generator loads in {node['loadMs']:.0f} ms",
+        ],
         ["`generate`, batch 1", ms(browser["generate1"]), ms(node["generate1"]), ""],
         ["`generate`, batch 64", ms(browser["generate64"]), ms(node["generate64"]), ""],
         ["`encode`, batch 1", ms(browser["encode1"]), ms(node["encode1"]), ""],
     ]
-    return "\n\n".join([
-        title,
-        f"`node web/bench.mjs`: medians; page loads from a fresh browser profile ({result['loads']} loads), calls in "
-        f"{result['calls']}-call blocks. Browser: Debian's Chromium, onnxruntime-web (wasm, 1 thread); Node: "
-        f"onnxruntime-node (CPU, 1 thread). Load average at start: {load}.",
-        table(["", "browser", "Node.js", "note"], rows),
-        f"Page weight: {weight / 1e6:.1f} MB in {len(browser['weight'])} requests, of which onnxruntime's wasm is "
-        f"{wasm / 1e6:.1f} MB ({result['gzippedWasm'] / 1e6:.1f} MB gzipped, for a server that compresses) and the "
-        "two fp32 models 1.9 MB.",
-    ])
+    return "\n\n".join(
+        [
+            title,
+            f"`node web/bench.mjs`: medians; page loads from a fresh browser profile ({result['loads']} loads), calls in "
+            f"{result['calls']}-call blocks. Browser: Debian's Chromium, onnxruntime-web (wasm, 1 thread); Node: "
+            f"onnxruntime-node (CPU, 1 thread). Load average at start: {load}.",
+            table(["", "browser", "Node.js", "note"], rows),
+            f"Page weight: {weight / 1e6:.1f} MB in {len(browser['weight'])} requests, of which onnxruntime's wasm is "
+            f"{wasm / 1e6:.1f} MB ({result['gzippedWasm'] / 1e6:.1f} MB gzipped, for a server that compresses) and the "
+            "two fp32 models 1.9 MB.",
+        ]
+    )
 
 
 def ms(value: float) -> str:

@@ -39,7 +39,10 @@ def check_architecture(encoder: keras.Model, generator: keras.Model) -> None:
             f"encoder.keras is not an edgevae encoder (image [batch, {IMAGE_SIZE}] -> z_mean, z_log_var)"
         )
     latent_dim = encoder_outputs["z_mean"].shape[-1]
-    if tuple(generator.input.shape) != (None, latent_dim) or tuple(generator.output.shape) != (None, IMAGE_SIZE):
+    if tuple(generator.input.shape) != (None, latent_dim) or tuple(generator.output.shape) != (
+        None,
+        IMAGE_SIZE,
+    ):
         raise EdgeVAEError(
             f"generator.keras is not an edgevae generator for this encoder (z [batch, {latent_dim}] -> "
             f"image [batch, {IMAGE_SIZE}]), found {tuple(generator.input.shape)} -> {tuple(generator.output.shape)}"
@@ -73,7 +76,9 @@ def generator_to_onnx(generator: keras.Model, opset: int = DEFAULT_OPSET) -> onn
 
 def to_onnx(function, signature, opset: int) -> onnx.ModelProto:
     if opset not in SUPPORTED_OPSETS:
-        raise EdgeVAEError(f"opset {opset} is not supported: choose {SUPPORTED_OPSETS.start}-{SUPPORTED_OPSETS.stop - 1}")
+        raise EdgeVAEError(
+            f"opset {opset} is not supported: choose {SUPPORTED_OPSETS.start}-{SUPPORTED_OPSETS.stop - 1}"
+        )
     model, _ = tf2onnx.convert.from_function(function, input_signature=signature, opset=opset)
     # tf2onnx names the dynamic batch dimension "unk__N"; the contract calls it "batch".
     for value in [*model.graph.input, *model.graph.output]:

@@ -27,7 +27,9 @@ MIN_CODES = 10  # fewer training codes of a digit than this, and its region cann
 PROTOTYPES = 32
 KMEANS_STEPS = 25
 JITTER = 0.5  # the jitter's standard deviation, as a share of the prototypes' spacing
-QUERY_STRIDE = 2  # the core is chosen among every second code (all of them count as neighbours): half the time
+QUERY_STRIDE = (
+    2  # the core is chosen among every second code (all of them count as neighbours): half the time
+)
 CHUNK = 500  # query codes per distance block: 500 x 60,000 float32 is 120 MB
 DECIMALS = 4  # stored coordinates are rounded: ample for codes spread over a few units
 
@@ -45,18 +47,22 @@ def digit_anchors(latents: np.ndarray, labels: np.ndarray) -> list[dict]:
     if missing_digits(labels):
         raise ValueError(f"too few training codes of digits {missing_digits(labels)}")
     queries, query_labels = latents[::QUERY_STRIDE], labels[::QUERY_STRIDE]
-    purity, radius = neighbour_purity(queries, query_labels, latents, labels, min(NEIGHBOURS, len(latents) - 1))
+    purity, radius = neighbour_purity(
+        queries, query_labels, latents, labels, min(NEIGHBOURS, len(latents) - 1)
+    )
     regions = []
     for digit in DIGITS:
         mine = query_labels == digit
         core = core_codes(queries[mine], purity[mine], radius[mine])
         prototypes, sizes = kmeans(core, min(PROTOTYPES, len(core)))
-        regions.append({
-            "digit": digit,
-            "anchor": rounded(prototypes[np.argmax(sizes)]),
-            "points": [rounded(point) for point in prototypes],
-            "scale": round(JITTER * spacing(prototypes), DECIMALS),
-        })
+        regions.append(
+            {
+                "digit": digit,
+                "anchor": rounded(prototypes[np.argmax(sizes)]),
+                "points": [rounded(point) for point in prototypes],
+                "scale": round(JITTER * spacing(prototypes), DECIMALS),
+            }
+        )
     return regions
 
 

@@ -25,8 +25,16 @@ from .parity import check_parity, prior_samples, onnx_outputs
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 
-def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, force=False, data_path=None,
-               report=print, ort=False) -> dict:
+def export_run(
+    run_dir,
+    model_dir,
+    opset=convert.DEFAULT_OPSET,
+    int8=False,
+    force=False,
+    data_path=None,
+    report=print,
+    ort=False,
+) -> dict:
     run_dir, model_dir = Path(run_dir), Path(model_dir)
     if not run_dir.is_dir():
         raise EdgeVAEError(f"run folder not found: {run_dir}")
@@ -39,7 +47,10 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     mnist = load_mnist(data_path)
     test_images = as_model_input(mnist.x_test)
 
-    models = {"encoder": convert.encoder_to_onnx(encoder, opset), "generator": convert.generator_to_onnx(generator, opset)}
+    models = {
+        "encoder": convert.encoder_to_onnx(encoder, opset),
+        "generator": convert.generator_to_onnx(generator, opset),
+    }
     parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images)
     report(f"Parity with Keras (max abs difference): {json.dumps(parity)}")
     shared = metadata.summary(convert.latent_dim_of(encoder), opset, run_metrics, parity)
@@ -47,8 +58,10 @@ def export_run(run_dir, model_dir, opset=convert.DEFAULT_OPSET, int8=False, forc
     shared.update({"digit_anchors": anchors} if anchors else {})
     int8_models, int8_errors = quantized(models, shared, test_images, report) if int8 else ({}, None)
 
-    files = {file_name(role): metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
-             for role, model in models.items()}
+    files = {
+        file_name(role): metadata.stamp(model, {**shared, "role": role, "parity": parity[role]})
+        for role, model in models.items()
+    }
     for role, model in int8_models.items():
         facts = {**shared, "role": role, "precision": "int8", "int8_error": int8_errors[role]}
         files[file_name(role, int8=True)] = metadata.stamp(model, facts)
@@ -87,8 +100,10 @@ def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, di
         int8_models[role] = quantize_int8(model)
         onnx.checker.check_model(int8_models[role], full_check=True)
         errors[role] = int8_error(model, int8_models[role], inputs[role])
-        report(f"{role}.int8.onnx: {int8_models[role].ByteSize()} bytes (fp32 {model.ByteSize()}),"
-               f" error against fp32 {json.dumps(errors[role])}")
+        report(
+            f"{role}.int8.onnx: {int8_models[role].ByteSize()} bytes (fp32 {model.ByteSize()}),"
+            f" error against fp32 {json.dumps(errors[role])}"
+        )
     check_generator_error(errors["generator"])
     return int8_models, errors
 
@@ -97,8 +112,14 @@ def parity_inputs(shared: dict, test_images) -> dict:
     return {"encoder": {"image": test_images}, "generator": {"z": prior_samples(shared["latent_dim"])}}
 
 
-def write_model_folder(files: dict[str, onnx.ModelProto], shared: dict, int8_errors, model_dir: Path,
-                       extra_files: dict[str, str] | None = None, ort_inputs: dict | None = None) -> None:
+def write_model_folder(
+    files: dict[str, onnx.ModelProto],
+    shared: dict,
+    int8_errors,
+    model_dir: Path,
+    extra_files: dict[str, str] | None = None,
+    ort_inputs: dict | None = None,
+) -> None:
     """Stage the files next to model_dir, then rename the folder into place.
 
     extra_files are text files (the latent map); ort_inputs, when given, adds checked .ort copies.

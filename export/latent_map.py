@@ -16,14 +16,17 @@ SEED = 0
 DECIMALS = 4
 
 
-def latent_map(encoder_onnx, test_images: np.ndarray, test_labels: np.ndarray, points: int = POINTS,
-               seed: int = SEED) -> dict:
+def latent_map(
+    encoder_onnx, test_images: np.ndarray, test_labels: np.ndarray, points: int = POINTS, seed: int = SEED
+) -> dict:
     """{"z": [[...], ...], "digit": [...]} for `points` test images drawn without replacement by `seed`.
 
     `encoder_onnx` is the exported encoder (a ModelProto or a path), so the map shows exactly what
     the runtime computes; `test_images` are model inputs [n, 784] in [0, 1].
     """
-    chosen = np.random.default_rng(seed).choice(len(test_images), size=min(points, len(test_images)), replace=False)
+    chosen = np.random.default_rng(seed).choice(
+        len(test_images), size=min(points, len(test_images)), replace=False
+    )
     z_mean = onnx_outputs(encoder_onnx, {"image": test_images[chosen]})["z_mean"]
     return {
         "description": f"z_mean of {len(chosen)} MNIST test images (seeded subsample) and their digits",

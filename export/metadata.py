@@ -15,8 +15,16 @@ from .latent_map import FILE_NAME as LATENT_MAP_FILE
 FORMAT_VERSION = 1  # of the ONNX contract in the README; stored in metadata_props as "1"
 PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
 # The figures from metrics.json worth carrying into the model files.
-METRIC_KEYS = ("test_negative_elbo_nats", "test_reconstruction_nats", "test_kl_nats", "test_bce_per_pixel",
-               "test_seed_objective", "objective", "epochs", "best_epoch")
+METRIC_KEYS = (
+    "test_negative_elbo_nats",
+    "test_reconstruction_nats",
+    "test_kl_nats",
+    "test_bce_per_pixel",
+    "test_seed_objective",
+    "objective",
+    "epochs",
+    "best_epoch",
+)
 
 
 def summary(latent_dim: int, opset: int, run_metrics: dict, parity: dict) -> dict:
@@ -54,7 +62,10 @@ def manifest(folder: Path, shared: dict, int8_error: dict | None, ort_parity: di
     latent_map = folder / LATENT_MAP_FILE
     if latent_map.is_file():
         files[latent_map.name] = {"role": "latent_map", **size_and_sha256(latent_map)}
-    return {**shared, "files": files,
-            **({"latent_map": LATENT_MAP_FILE} if latent_map.is_file() else {}),
-            **({"int8_error": int8_error} if int8_error else {}),
-            **({"ort_parity": ort_parity} if ort_parity else {})}
+    return {
+        **shared,
+        "files": files,
+        **({"latent_map": LATENT_MAP_FILE} if latent_map.is_file() else {}),
+        **({"int8_error": int8_error} if int8_error else {}),
+        **({"ort_parity": ort_parity} if ort_parity else {}),
+    }

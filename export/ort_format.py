@@ -25,8 +25,9 @@ def convert_to_ort(onnx_path: Path, ort_path: Path) -> None:
     options.add_session_config_entry("session.save_model_format", "ORT")
     options.log_severity_level = 3
     keep_int8 = ["ConstantFolding"] if file_kind(onnx_path.name)[1] == "int8" else []
-    onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"],
-                                 disabled_optimizers=keep_int8)
+    onnxruntime.InferenceSession(
+        str(onnx_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=keep_int8
+    )
 
 
 def write_ort_copies(folder: Path, inputs: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, float]]:
@@ -42,7 +43,9 @@ def write_ort_copies(folder: Path, inputs: dict[str, dict[str, np.ndarray]]) -> 
         differences = max_differences(onnx_outputs(str(onnx_path), feeds), onnx_outputs(str(ort_path), feeds))
         for output, difference in differences.items():
             if not difference <= TOLERANCE:  # also catches NaN
-                raise ParityError(f"parity check failed: {ort_path.name} output {output} differs from "
-                                  f"{onnx_path.name} by {difference:.3g} (tolerance {TOLERANCE:g}); nothing was written")
+                raise ParityError(
+                    f"parity check failed: {ort_path.name} output {output} differs from "
+                    f"{onnx_path.name} by {difference:.3g} (tolerance {TOLERANCE:g}); nothing was written"
+                )
         parity[ort_path.name] = differences
     return parity

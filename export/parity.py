@@ -28,7 +28,10 @@ def onnx_outputs(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def keras_outputs(model, inputs: np.ndarray, batch_size: int = 1000) -> dict[str, np.ndarray]:
     """model(x, training=False) in batches. Not model.predict: it compiles with XLA, whose float
     rounding differs from the model's own by up to 8e-6 here, close to the tolerance."""
-    batches = [model(inputs[start : start + batch_size], training=False) for start in range(0, len(inputs), batch_size)]
+    batches = [
+        model(inputs[start : start + batch_size], training=False)
+        for start in range(0, len(inputs), batch_size)
+    ]
     if not isinstance(batches[0], dict):
         batches = [{"image": batch} for batch in batches]
     return {name: np.concatenate([np.asarray(batch[name]) for batch in batches]) for name in batches[0]}
@@ -43,10 +46,14 @@ def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: 
     latent_dim = generator.input.shape[-1]
     checks = {
         "encoder": (encoder, encoder_onnx, {"test images": {"image": test_images}}),
-        "generator": (generator, generator_onnx, {
-            "latent grid": {"z": latent_grid(latent_dim)},
-            "prior samples": {"z": prior_samples(latent_dim)},
-        }),
+        "generator": (
+            generator,
+            generator_onnx,
+            {
+                "latent grid": {"z": latent_grid(latent_dim)},
+                "prior samples": {"z": prior_samples(latent_dim)},
+            },
+        ),
     }
     figures = {}
     for role, (keras_model, onnx_model, input_sets) in checks.items():

@@ -31,7 +31,9 @@ def quantize_int8(model: onnx.ModelProto) -> onnx.ModelProto:
     quantized.CopyFrom(model)
     graph = quantized.graph
     weights = {initializer.name: initializer for initializer in graph.initializer}
-    matmul_weights = {node.input[1] for node in graph.node if node.op_type == "MatMul" and node.input[1] in weights}
+    matmul_weights = {
+        node.input[1] for node in graph.node if node.op_type == "MatMul" and node.input[1] in weights
+    }
     rebuild_nodes = []
     for name in sorted(matmul_weights):
         weight = numpy_helper.to_array(weights[name])
@@ -39,17 +41,21 @@ def quantize_int8(model: onnx.ModelProto) -> onnx.ModelProto:
             continue
         values, scales = quantize_blocks(weight)
         graph.initializer.remove(weights[name])
-        graph.initializer.extend([
-            numpy_helper.from_array(values, f"{name}_int8"),
-            numpy_helper.from_array(scales, f"{name}_scale"),
-            numpy_helper.from_array(np.array(weight.shape, np.int64), f"{name}_shape"),
-        ])
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(values, f"{name}_int8"),
+                numpy_helper.from_array(scales, f"{name}_scale"),
+                numpy_helper.from_array(np.array(weight.shape, np.int64), f"{name}_shape"),
+            ]
+        )
         rebuild_nodes += [
             helper.make_node("Cast", [f"{name}_int8"], [f"{name}_float"], to=onnx.TensorProto.FLOAT),
             helper.make_node("Mul", [f"{name}_float", f"{name}_scale"], [f"{name}_blocks"]),
             helper.make_node("Reshape", [f"{name}_blocks", f"{name}_shape"], [name]),
         ]
-    nodes = rebuild_nodes + list(graph.node)  # the rebuilt weights come first: nodes stay in topological order
+    nodes = rebuild_nodes + list(
+        graph.node
+    )  # the rebuilt weights come first: nodes stay in topological order
     del graph.node[:]
     graph.node.extend(nodes)
     return quantized

@@ -23,7 +23,10 @@ def measure_models(generator, encoder, batches, seconds: float) -> list[dict]:
     for batch in batches:
         z = rng.standard_normal((batch, generator.config.latent_dim), dtype=np.float32)
         images = rng.random((batch, *encoder.config.image_shape), dtype=np.float32)
-        calls = {"generate": lambda z=z: generator.generate(z), "encode": lambda images=images: encoder.encode(images)}
+        calls = {
+            "generate": lambda z=z: generator.generate(z),
+            "encode": lambda images=images: encoder.encode(images),
+        }
         for name, call in calls.items():
             latencies = np.array(time_calls(call, seconds))
             median = float(np.median(latencies))

@@ -14,7 +14,15 @@ import click
 from .command_group import EdgeVAEGroup
 from .errors import EdgeVAEError
 from .encodings import format_encodings
-from .files import STDOUT, check_output_folder, check_output_path, make_folder, save_array, save_array_chunks, save_text
+from .files import (
+    STDOUT,
+    check_output_folder,
+    check_output_path,
+    make_folder,
+    save_array,
+    save_array_chunks,
+    save_text,
+)
 from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS
 
 
@@ -87,7 +95,10 @@ def read_latents(path: Path):
     try:
         with open(path, "rb") as file:
             version = np.lib.format.read_magic(file)
-            read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+            read_header = {
+                (1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0,
+            }
             shape, _, dtype = read_header[version](file)
             offset = file.tell()
     except (OSError, ValueError, EOFError, KeyError) as error:
@@ -139,7 +150,9 @@ def load_digits(paths):
     return np.stack([load_digit(path) for path in paths])
 
 
-PICTURE_OUT_HELP = "The picture to write (.png, .jpg, .webp, .bmp, .tif, .gif; - is a PNG on stdout), or a .npy array."
+PICTURE_OUT_HELP = (
+    "The picture to write (.png, .jpg, .webp, .bmp, .tif, .gif; - is a PNG on stdout), or a .npy array."
+)
 
 
 @click.group(cls=EdgeVAEGroup)
@@ -158,7 +171,9 @@ def cli():
     type=click.IntRange(1, MAX_IMAGES),
     help="Draw N latents from the standard normal, or from --digit's region.",
 )
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed for --random (a whole number, 0 or more).")
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Random seed for --random (a whole number, 0 or more)."
+)
 @click.option("--digit", type=click.IntRange(0, 9), help="With --random: draw that digit (0-9).")
 @click.option(
     "--digits", is_flag=True, help="The digits 0-9 in a row; with --random N, N of each, a row per digit."
@@ -210,13 +225,14 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
     elif z is None:
         z = as_latents(latents, latent_dim)
     elif z.shape[1] != latent_dim:
-        raise EdgeVAEError(f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}")
+        raise EdgeVAEError(
+            f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}"
+        )
     if z is not None:
         count = len(z)
         z_chunks = (z[start : start + CHUNK] for start in range(0, count, CHUNK))
     images = with_progress((generator.generate(chunk) for chunk in z_chunks), count)
     if kind == "npy":
-
         save_array_chunks(images, (count, *image_shape), out)
     elif kind == "folder":
         from .images import save_png
@@ -238,7 +254,11 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
 @cli.command()
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["table", "json", "csv", "npy"]), default="table", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv", "npy"]),
+    default="table",
+    show_default=True,
 )
 @click.option(
     "--out",
@@ -316,7 +336,6 @@ def manifold(n, span, out, model_dir, threads, int8):
 def save_pictures(images, out: Path, kind: str, columns: int, padding: int = 2):
     """Images [rows, ..., height, width] as a grid picture, or as they are in a .npy array."""
     if kind == "npy":
-
         save_array(images, out)
     else:
         from .images import save_grid
@@ -349,7 +368,9 @@ def reconstruct(images, out, model_dir, threads, int8):
 @cli.command()
 @click.argument("image_a", type=click.Path(path_type=Path))
 @click.argument("image_b", type=click.Path(path_type=Path))
-@click.option("--steps", type=click.IntRange(2, 1000), default=10, show_default=True, help="Images in the strip.")
+@click.option(
+    "--steps", type=click.IntRange(2, 1000), default=10, show_default=True, help="Images in the strip."
+)
 @click.option(
     "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
 )
@@ -364,7 +385,9 @@ def interpolate(image_a, image_b, steps, out, model_dir, threads, int8):
     inputs = [image_a, image_b, *model_inputs(model_dir, ["encoder", "generator"], int8)]
     check_output_path(out, inputs, binary=True)
     z_mean, _ = Encoder(model_dir, threads=threads, int8=int8).encode(load_digits([image_a, image_b]))
-    images = Generator(model_dir, threads=threads, int8=int8).generate(interpolation(z_mean[0], z_mean[1], steps))
+    images = Generator(model_dir, threads=threads, int8=int8).generate(
+        interpolation(z_mean[0], z_mean[1], steps)
+    )
     save_pictures(images, out, kind, columns=steps)
     report(out, f"wrote {steps} steps to {out}")
 
@@ -372,7 +395,9 @@ def interpolate(image_a, image_b, steps, out, model_dir, threads, int8):
 @cli.command()
 @click.argument("model_dir_argument", metavar="[MODEL_DIR]", required=False, type=click.Path(path_type=Path))
 @click.option(
-    "--model-dir", type=click.Path(path_type=Path), help="An exported model folder (default: the bundled model)."
+    "--model-dir",
+    type=click.Path(path_type=Path),
+    help="An exported model folder (default: the bundled model).",
 )
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -385,7 +410,6 @@ def info(model_dir_argument, model_dir, output_format):
 
     description = describe_model(model_dir_argument or model_dir)
     if output_format == "json":
-
         click.echo(json.dumps(description, indent=2))
     else:
         click.echo(format_info(description))
@@ -423,7 +447,6 @@ def bench(batches, seconds, output_format, model_dir, threads, int8):
     encoder = Encoder(model_dir, threads=threads, int8=int8)
     rows = measure_models(generator, encoder, sizes, seconds)
     if output_format == "json":
-
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(format_table(rows))

@@ -40,7 +40,11 @@ def check_region(region: dict, latent_dim: int) -> None:
     if not isinstance(points, list) or not points:
         raise ValueError(f"digit {region['digit']} has no points")
     for point in [region.get("anchor"), *points]:
-        if not isinstance(point, list) or len(point) != latent_dim or not all(is_finite_number(v) for v in point):
+        if (
+            not isinstance(point, list)
+            or len(point) != latent_dim
+            or not all(is_finite_number(v) for v in point)
+        ):
             raise ValueError(f"digit {region['digit']} has a point that is not {latent_dim} finite numbers")
     if not is_finite_number(region.get("scale")) or region["scale"] < 0:
         raise ValueError(f"digit {region['digit']} has no finite, non-negative scale")

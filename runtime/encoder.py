@@ -1,6 +1,5 @@
 """Turn digit images into latent distributions with the exported encoder."""
 
-
 import numpy as np
 
 from .errors import EdgeVAEError

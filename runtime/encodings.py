@@ -14,7 +14,11 @@ def format_encodings(paths, z_mean, z_log_var, output_format: str) -> str:
         ]
         return json.dumps(records, indent=2) + "\n"
     latent_dim = z_mean.shape[1]
-    header = ["image", *(f"z_mean_{i}" for i in range(latent_dim)), *(f"z_log_var_{i}" for i in range(latent_dim))]
+    header = [
+        "image",
+        *(f"z_mean_{i}" for i in range(latent_dim)),
+        *(f"z_log_var_{i}" for i in range(latent_dim)),
+    ]
     codes = zip(names, z_mean, z_log_var, strict=True)
     rows = [[name, *mean.tolist(), *log_var.tolist()] for name, mean, log_var in codes]
     if output_format == "csv":

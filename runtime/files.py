@@ -40,7 +40,9 @@ def check_output_path(path, inputs=(), binary: bool = False) -> Path:
         raise EdgeVAEError(f"cannot write {path}: {folder} is not a folder")
     length, limit = len(os.fsencode(target.name)), name_max(folder)
     if length > limit:
-        raise EdgeVAEError(f"cannot write {path}: its name is {length} bytes long, over this file system's {limit}")
+        raise EdgeVAEError(
+            f"cannot write {path}: its name is {length} bytes long, over this file system's {limit}"
+        )
     if target.is_dir():
         raise EdgeVAEError(f"cannot write {path}: it is a folder")
     if target.is_symlink():  # still a link after resolving: a loop

@@ -27,7 +27,9 @@ class Generator(LoadedModel):
             try:
                 images = np.empty((len(z), int(np.prod(self.config.image_shape))), dtype=np.float32)
             except MemoryError:
-                raise EdgeVAEError(f"not enough memory for {len(z):,} images; generate them in batches") from None
+                raise EdgeVAEError(
+                    f"not enough memory for {len(z):,} images; generate them in batches"
+                ) from None
             for start in range(0, len(z), CHUNK):
                 images[start : start + CHUNK] = infer(self.session, self.config, z[start : start + CHUNK])[0]
         # The sigmoid can land a hair outside [0, 1] (-6e-8 with Debian's armhf onnxruntime).
@@ -81,7 +83,10 @@ class Generator(LoadedModel):
 def random_latents(n: int, latent_dim: int, seed: int | None = None, chunk: int = CHUNK):
     """n latents from N(0, I), as arrays of up to `chunk`; any chunking draws the same numbers for a seed."""
     rng = seeded_rng(seed)
-    return (rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32) for start in range(0, n, chunk))
+    return (
+        rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32)
+        for start in range(0, n, chunk)
+    )
 
 
 def seeded_rng(seed: int | None) -> np.random.Generator:

@@ -49,7 +49,8 @@ def read_source(source) -> tuple[np.ndarray, str]:
         return read_grayscale(source, name), name
     raise EdgeVAEError(
         "load_digit takes a path, a PIL image, a numpy array or a binary file object,"
-        f" not {type(source).__name__}" + (" (wrap bytes in io.BytesIO)" if isinstance(source, (bytes, bytearray)) else "")
+        f" not {type(source).__name__}"
+        + (" (wrap bytes in io.BytesIO)" if isinstance(source, (bytes, bytearray)) else "")
     )
 
 
@@ -72,7 +73,9 @@ def read_grayscale(source, name: str) -> np.ndarray:
                 if image.width * image.height > MAX_PIXELS:
                     raise EdgeVAEError(too_large)
                 if image.format == "JPEG" and image is not source:
-                    image.draft(image.mode, (WORKING_SIZE, WORKING_SIZE))  # decode big photos at 1/2, 1/4 or 1/8 size
+                    image.draft(
+                        image.mode, (WORKING_SIZE, WORKING_SIZE)
+                    )  # decode big photos at 1/2, 1/4 or 1/8 size
                 image.load()
                 return grayscale(upright(image), name)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -96,11 +99,15 @@ def array_grayscale(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
-        raise EdgeVAEError(f"a digit array must be [height, width] or [height, width, 3 or 4], got {list(array.shape)}")
+        raise EdgeVAEError(
+            f"a digit array must be [height, width] or [height, width, 3 or 4], got {list(array.shape)}"
+        )
     if array.size == 0:
         raise EdgeVAEError(f"the digit array is empty: {list(array.shape)}")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
-        raise EdgeVAEError(f"the array is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)")
+        raise EdgeVAEError(
+            f"the array is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
+        )
     if array.dtype.kind in "iu":
         if array.min() < 0 or array.max() > 255:
             raise EdgeVAEError("an integer digit array must hold pixel values 0-255 (uint8)")
@@ -222,7 +229,9 @@ def save_grid(images, path, columns: int | None = None, padding: int = 2) -> Pat
     """
     pixels = as_uint8(images)
     if pixels.ndim != 3 or len(pixels) == 0:
-        raise EdgeVAEError(f"save_grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}")
+        raise EdgeVAEError(
+            f"save_grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}"
+        )
     return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding)
 
 

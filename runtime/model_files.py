@@ -63,5 +63,7 @@ def read_manifest(folder: Path) -> dict | None:
         isinstance(entry, dict) and name == Path(name).name and name not in ("", ".", "..")
         for name, entry in files.items()
     ):
-        raise EdgeVAEError(f"cannot read {path}: its \"files\" must map file names in the folder to their details")
+        raise EdgeVAEError(
+            f'cannot read {path}: its "files" must map file names in the folder to their details'
+        )
     return manifest

@@ -28,7 +28,9 @@ def describe_model(model=None) -> dict:
 def failed_checks(info: dict) -> list[str]:
     """'name (status)' for each file that does not match its manifest or is missing."""
     passing = ("ok", "no manifest to check against")
-    return [f"{entry['name']} ({entry['status']})" for entry in info["files"] if entry["status"] not in passing]
+    return [
+        f"{entry['name']} ({entry['status']})" for entry in info["files"] if entry["status"] not in passing
+    ]
 
 
 def metadata_summary(folder: Path) -> dict:
@@ -91,18 +93,24 @@ def format_info(info: dict) -> str:
         f"format    {info.get('format_version', '?')}, edgevae {info.get('edgevae_version', '?')},"
         f" opset {info.get('opset', '?')}, created {info.get('created', '?')}"
     )
-    lines.append(f"latent    {info.get('latent_dim', '?')} dimensions, images {'x'.join(map(str, shape)) or '?'}")
+    lines.append(
+        f"latent    {info.get('latent_dim', '?')} dimensions, images {'x'.join(map(str, shape)) or '?'}"
+    )
     lines.append(f"data      {info.get('data_source', '?')}")
     for key in ("metrics", "parity"):
         value = info.get(key)
         if isinstance(value, dict):
             value = ", ".join(f"{name} {compact(item)}" for name, item in value.items())
         lines.append(f"{key:<9} {value if value not in (None, '') else '-'}")
-    lines.append(f"digits    {'anchors for 0-9: generate --digit D' if info.get('digit_anchors') else '- (no anchors)'}")
+    lines.append(
+        f"digits    {'anchors for 0-9: generate --digit D' if info.get('digit_anchors') else '- (no anchors)'}"
+    )
     lines.append("files")
     for entry in info["files"]:
         size = f"{entry['bytes']} bytes" if "bytes" in entry else ""
-        lines.append(f"  {entry['name']:<22} {entry['role']:<10} {entry['precision']:<5} {size:>15}  {entry['status']}")
+        lines.append(
+            f"  {entry['name']:<22} {entry['role']:<10} {entry['precision']:<5} {size:>15}  {entry['status']}"
+        )
     return "\n".join(lines)
 
 

@@ -77,7 +77,10 @@ def photo_ink(gray: np.ndarray) -> np.ndarray | None:
 
 def fills_the_frame(digit: np.ndarray) -> bool:
     rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
-    return rows[-1] - rows[0] + 1 >= TIGHT * digit.shape[0] or columns[-1] - columns[0] + 1 >= TIGHT * digit.shape[1]
+    return (
+        rows[-1] - rows[0] + 1 >= TIGHT * digit.shape[0]
+        or columns[-1] - columns[0] + 1 >= TIGHT * digit.shape[1]
+    )
 
 
 def shrink(gray: np.ndarray, size: int) -> np.ndarray:
@@ -202,10 +205,14 @@ def digit_pieces(labels: np.ndarray, count: int, reach_border: bool) -> np.ndarr
     component = labels[on]
     rows, columns = np.nonzero(on)
     area = np.bincount(component, minlength=count)
-    top = np.full(count, labels.shape[0]); np.minimum.at(top, component, rows)
-    bottom = np.zeros(count, np.int64); np.maximum.at(bottom, component, rows)
-    left = np.full(count, labels.shape[1]); np.minimum.at(left, component, columns)
-    right = np.zeros(count, np.int64); np.maximum.at(right, component, columns)
+    top = np.full(count, labels.shape[0])
+    np.minimum.at(top, component, rows)
+    bottom = np.zeros(count, np.int64)
+    np.maximum.at(bottom, component, rows)
+    left = np.full(count, labels.shape[1])
+    np.minimum.at(left, component, columns)
+    right = np.zeros(count, np.int64)
+    np.maximum.at(right, component, columns)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     touches = np.zeros(count, bool)
     touches[border[border >= 0]] = True
@@ -218,8 +225,10 @@ def digit_pieces(labels: np.ndarray, count: int, reach_border: bool) -> np.ndarr
     height, width = bottom[main] - top[main] + 1, right[main] - left[main] + 1
     reach = 0.25 * max(height, width)
     near = (
-        (bottom >= top[main] - reach) & (top <= bottom[main] + reach)
-        & (right >= left[main] - reach) & (left <= right[main] + reach)
+        (bottom >= top[main] - reach)
+        & (top <= bottom[main] + reach)
+        & (right >= left[main] - reach)
+        & (left <= right[main] + reach)
     )
     chosen = near & (area >= 0.03 * area[main]) & (~touches | touches[main])
     chosen[main] = True

@@ -77,7 +77,9 @@ def open_session(path: Path, threads=None, providers=None) -> onnxruntime.Infere
             )
     except Exception as error:  # onnxruntime's pybind errors share no useful base class
         reason = str(error).rpartition("failed:")[2].strip() or type(error).__name__
-        raise EdgeVAEError(f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({reason})") from None
+        raise EdgeVAEError(
+            f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({reason})"
+        ) from None
 
 
 def size_hint(path: Path) -> str:
@@ -92,7 +94,9 @@ def size_hint(path: Path) -> str:
 
 def check_threads(threads):
     if threads is not None and (
-        not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or not 1 <= threads <= MAX_THREADS
+        not isinstance(threads, (int, np.integer))
+        or isinstance(threads, bool)
+        or not 1 <= threads <= MAX_THREADS
     ):
         raise EdgeVAEError(f"threads must be a whole number from 1 to {MAX_THREADS}, got {threads!r}")
 
@@ -102,7 +106,11 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     inputs, outputs = session.get_inputs(), session.get_outputs()
     input_names, output_names = [i.name for i in inputs], [o.name for o in outputs]
     found_role = metadata.get("role") or next(
-        (name for name, (ins, outs) in SIGNATURES.items() if ins == input_names and set(outs) <= set(output_names)),
+        (
+            name
+            for name, (ins, outs) in SIGNATURES.items()
+            if ins == input_names and set(outs) <= set(output_names)
+        ),
         "unknown",
     )
     if found_role != role:
@@ -149,14 +157,18 @@ def parse_image_shape(text: str | None, path: Path, size: int) -> tuple[int, int
     """[height, width] from the metadata, checked against the image tensor's size."""
     if text is None:
         if size != 28 * 28:
-            raise EdgeVAEError(f"{path} has no image_shape metadata, and its {size}-pixel images are not 28x28")
+            raise EdgeVAEError(
+                f"{path} has no image_shape metadata, and its {size}-pixel images are not 28x28"
+            )
         return (28, 28)  # files from before the metadata existed are MNIST-sized
     try:
         height, width = (int(value) for value in json.loads(text))
     except (ValueError, TypeError):
         raise EdgeVAEError(f"{path} has unreadable image_shape metadata: {text!r}") from None
     if height < 1 or width < 1 or height * width != size:
-        raise EdgeVAEError(f"{path} has image_shape metadata {text}, but its image tensor holds {size} pixels")
+        raise EdgeVAEError(
+            f"{path} has image_shape metadata {text}, but its image tensor holds {size} pixels"
+        )
     return (height, width)
 
 

@@ -15,7 +15,9 @@ from edgevae.train.data import as_model_input, load_mnist
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model_dir", type=Path, help="an exported model folder with encoder.onnx and manifest.json")
+    parser.add_argument(
+        "model_dir", type=Path, help="an exported model folder with encoder.onnx and manifest.json"
+    )
     folder = parser.parse_args().model_dir
     mnist = load_mnist()
     path = folder / FILE_NAME

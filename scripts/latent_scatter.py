@@ -15,7 +15,9 @@ from edgevae.train.plots import save_latent_scatter
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="the PNG to write")
-    parser.add_argument("--model-dir", type=Path, help="an exported model folder (default: the bundled model)")
+    parser.add_argument(
+        "--model-dir", type=Path, help="an exported model folder (default: the bundled model)"
+    )
     arguments = parser.parse_args()
     mnist = load_mnist()
     z_mean, _ = Encoder(arguments.model_dir).encode(mnist.x_test)

@@ -34,7 +34,9 @@ def train_classifier(mnist) -> np.ndarray:
     return weights
 
 
-def asked_digit_quality(weights: np.ndarray, generator, encoder, mnist, samples: int = 100) -> list[tuple[float, float]]:
+def asked_digit_quality(
+    weights: np.ndarray, generator, encoder, mnist, samples: int = 100
+) -> list[tuple[float, float]]:
     """Per digit 0-9: (the share of `generator.sample(samples, seed=digit, digit=digit)` read as that digit,
     their variety: the mean per-pixel standard deviation across them over that of the model's
     reconstructions of the first `samples` real test digits of the class)."""

@@ -56,7 +56,9 @@ MAX_TILT = 5  # degrees: a page photographed roughly square; each degree beyond 
 def photo(digit: np.ndarray, rng, max_tilt: float = MAX_TILT) -> tuple[Image.Image, bytes]:
     """(the upright RGB picture, the JPEG file a phone would store) for one MNIST digit [28, 28] uint8."""
     long_side = int(rng.integers(600, 1201))
-    height, width = (long_side, int(long_side * 0.75)) if rng.random() < 0.5 else (int(long_side * 0.75), long_side)
+    height, width = (
+        (long_side, int(long_side * 0.75)) if rng.random() < 0.5 else (int(long_side * 0.75), long_side)
+    )
     short = min(height, width)
 
     # Paper with the digit on it, drawn larger than the frame so that a tilt leaves no gaps.
@@ -88,8 +90,13 @@ def photo(digit: np.ndarray, rng, max_tilt: float = MAX_TILT) -> tuple[Image.Ima
     scene = np.where(on_paper, reflectance, desk).astype(np.float32)
 
     tilt = rng.uniform(-max_tilt, max_tilt)
-    scene = np.asarray(Image.fromarray(scene).rotate(tilt, Image.Resampling.BILINEAR, fillcolor=float(desk_tone)))
-    scene = scene[centre - height // 2 : centre - height // 2 + height, centre - width // 2 : centre - width // 2 + width]
+    scene = np.asarray(
+        Image.fromarray(scene).rotate(tilt, Image.Resampling.BILINEAR, fillcolor=float(desk_tone))
+    )
+    scene = scene[
+        centre - height // 2 : centre - height // 2 + height,
+        centre - width // 2 : centre - width // 2 + width,
+    ]
 
     # Light, colour cast, camera: defocus, sensor noise, gamma, JPEG.
     radiance = scene * lighting(rng, height, width)
@@ -114,7 +121,9 @@ def photo(digit: np.ndarray, rng, max_tilt: float = MAX_TILT) -> tuple[Image.Ima
 def scan(digit: np.ndarray, rng) -> bytes:
     """A clean scan of the digit as a JPEG: upscaled, dark on white paper, with a margin."""
     size = int(rng.integers(150, 401))
-    ink = np.asarray(Image.fromarray(np.asarray(digit, np.uint8)).resize((size, size), Image.Resampling.BICUBIC))
+    ink = np.asarray(
+        Image.fromarray(np.asarray(digit, np.uint8)).resize((size, size), Image.Resampling.BICUBIC)
+    )
     buffer = io.BytesIO()
     Image.fromarray(255 - ink).save(buffer, format="JPEG", quality=int(rng.integers(75, 96)))
     return buffer.getvalue()
@@ -131,7 +140,9 @@ def photo_set(
     return indices, photos, scans
 
 
-def page(digit: np.ndarray, shadow: bool = False, desk: bool = False, crop: bool = False, seed: int = 0) -> np.ndarray:
+def page(
+    digit: np.ndarray, shadow: bool = False, desk: bool = False, crop: bool = False, seed: int = 0
+) -> np.ndarray:
     """One controlled picture, uint8 [height, width, 3]: the digit on evenly lit paper with one effect at a time.
 
     shadow: a hard-edged band at half the light across the page and the digit; desk: a dark desk along the
@@ -142,7 +153,9 @@ def page(digit: np.ndarray, shadow: bool = False, desk: bool = False, crop: bool
     scene = np.full((height, width), 0.85, np.float32)
     size = 300
     top, left = (height - size) // 2, (width - size) // 2
-    scene[top : top + size, left : left + size] *= 1 - 0.85 * pen_stroke(digit, size, np.random.default_rng(seed))
+    scene[top : top + size, left : left + size] *= 1 - 0.85 * pen_stroke(
+        digit, size, np.random.default_rng(seed)
+    )
     if shadow:
         columns = np.arange(width)[None, :] + 0.4 * np.arange(height)[:, None]
         scene *= np.where((columns > 330) & (columns < 560), 0.5, 1.0).astype(np.float32)

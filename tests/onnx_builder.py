@@ -42,9 +42,12 @@ def value_info(name: str, element_type: str, dims) -> bytes:
 def tensor(name: str, dims, values, element_type="float") -> bytes:
     fmt = {"float": "<f", "int64": "<q"}[element_type]
     raw = b"".join(struct.pack(fmt, value) for value in values)
-    return b"".join(integer(1, size) for size in dims) + integer(2, ELEMENT_TYPES[element_type]) + message(
-        8, name
-    ) + message(9, raw)
+    return (
+        b"".join(integer(1, size) for size in dims)
+        + integer(2, ELEMENT_TYPES[element_type])
+        + message(8, name)
+        + message(9, raw)
+    )
 
 
 def node(op_type: str, inputs, outputs, to: int | None = None) -> bytes:

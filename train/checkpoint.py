@@ -22,8 +22,13 @@ class Checkpoint:
 
 
 def save_checkpoint(path, checkpoint: Checkpoint) -> None:
-    arrays = {"meta": np.array(json.dumps({"format_version": CHECKPOINT_VERSION, "config": checkpoint.config,
-                                            "state": checkpoint.state}))}
+    arrays = {
+        "meta": np.array(
+            json.dumps(
+                {"format_version": CHECKPOINT_VERSION, "config": checkpoint.config, "state": checkpoint.state}
+            )
+        )
+    }
     for group in ("model", "optimizer", "best_model"):
         arrays.update({f"{group}/{index}": value for index, value in enumerate(getattr(checkpoint, group))})
     atomic_write(path, lambda file: np.savez(file, **arrays))

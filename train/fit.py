@@ -81,7 +81,9 @@ class Trainer:
         self.vae: VAE = build_vae(config.architecture(), seed=config.seed)
         self.steps_per_epoch = len(mnist.x_train) // config.batch_size
         schedule = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, config.epochs * self.steps_per_epoch, alpha=config.final_learning_rate_fraction
+            config.learning_rate,
+            config.epochs * self.steps_per_epoch,
+            alpha=config.final_learning_rate_fraction,
         )
         self.optimizer = keras.optimizers.Adam(learning_rate=schedule)
         self.optimizer.build(self.vae.training_model.trainable_variables)
@@ -133,7 +135,9 @@ class Trainer:
     def train_epoch(self, epoch: int, progress: keras.utils.Progbar | None) -> float:
         order = np.random.default_rng([self.config.seed, epoch]).permutation(len(self.mnist.x_train))
         steps = self.steps_per_epoch
-        batches = order[: steps * self.config.batch_size].reshape(steps, self.config.batch_size).astype(np.int32)
+        batches = (
+            order[: steps * self.config.batch_size].reshape(steps, self.config.batch_size).astype(np.int32)
+        )
         losses = []
         for start in range(0, steps, self.config.steps_per_call):
             chunk = batches[start : start + self.config.steps_per_call]

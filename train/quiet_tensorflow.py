@@ -13,7 +13,9 @@ import sys
 
 from edgevae.runtime.stderr_filter import filtered_stderr
 
-ABSL_LINE = re.compile(r"([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] ")  # severity, date, time, thread, file
+ABSL_LINE = re.compile(
+    r"([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] "
+)  # severity, date, time, thread, file
 ABSL_PRE_INIT = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 SEVERITIES = "IWEF"  # TF_CPP_MIN_LOG_LEVEL 1 drops INFO, 2 also WARNING, 3 also ERROR
 

@@ -32,8 +32,15 @@ CHECKPOINT = "checkpoint.npz"
 OUTPUT_FILES = ("encoder.keras", "generator.keras", "history.csv", "metrics.json", "latent.png")
 
 
-def train_run(config: TrainConfig, mnist: MNIST, run_dir, resume=False, force=False, verbose=True,
-              resume_epochs: int | None = None) -> dict:
+def train_run(
+    config: TrainConfig,
+    mnist: MNIST,
+    run_dir,
+    resume=False,
+    force=False,
+    verbose=True,
+    resume_epochs: int | None = None,
+) -> dict:
     run_dir = Path(run_dir)
     checkpoint_path = run_dir / CHECKPOINT
     if resume:
@@ -42,7 +49,9 @@ def train_run(config: TrainConfig, mnist: MNIST, run_dir, resume=False, force=Fa
             print(f"Resuming {run_dir} after epoch {trainer.state.epochs_done} of {trainer.config.epochs}")
     else:
         if checkpoint_path.exists() and not force:
-            raise EdgeVAEError(f"{run_dir} already holds a run: continue it with --resume, or start over with --force")
+            raise EdgeVAEError(
+                f"{run_dir} already holds a run: continue it with --resume, or start over with --force"
+            )
         make_folder(run_dir, parents=True)
         trainer = Trainer(config, mnist)
 
@@ -76,7 +85,9 @@ def run_metrics(trainer: Trainer, mnist: MNIST) -> dict:
         "best_epoch": trainer.state.best_epoch,
         "seconds_per_epoch": round(float(np.median(steady)), 3),
         "data_source": mnist.source,
-        "train_images": len(mnist.x_train),  # the first N of data_source's training set; the exporter's labels
+        "train_images": len(
+            mnist.x_train
+        ),  # the first N of data_source's training set; the exporter's labels
         "config": asdict(trainer.config),
         "versions": {
             "python": platform.python_version(),

@@ -18,9 +18,17 @@ BUNDLED_MODEL = WEB.parent / "runtime" / "pretrained"
 ORT_DIST = WEB / "node_modules" / "onnxruntime-web" / "dist"
 # The CPU-only (wasm) build: ort.min.mjs would pull a 28 MB WebGPU-capable wasm instead.
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json",
-         ".onnx": "application/octet-stream", ".ort": "application/octet-stream", ".css": "text/css",
-         ".html": "text/html; charset=utf-8", ".png": "image/png"}
+TYPES = {
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".onnx": "application/octet-stream",
+    ".ort": "application/octet-stream",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+    ".png": "image/png",
+}
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -68,11 +76,16 @@ def main() -> int:
     if not all((ORT_DIST / name).is_file() for name in ORT_FILES):
         return fail(f"onnxruntime-web is not installed: run `npm ci` in {WEB} (make web does)")
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", args.port), partial(Handler, model_dir=model_dir, quiet=args.quiet))
+        server = ThreadingHTTPServer(
+            ("127.0.0.1", args.port), partial(Handler, model_dir=model_dir, quiet=args.quiet)
+        )
     except OSError as error:
         return fail(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}")
-    print(f"Serving the latent explorer at http://127.0.0.1:{server.server_port}/ (model: {model_dir});"
-          " Ctrl-C stops it", flush=True)
+    print(
+        f"Serving the latent explorer at http://127.0.0.1:{server.server_port}/ (model: {model_dir});"
+        " Ctrl-C stops it",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -52,7 +52,9 @@ def qemu_version(qemu: str) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--edgevae", default="edgevae", help="the edgevae command (a path or a shell-quoted command)")
+    ap.add_argument(
+        "--edgevae", default="edgevae", help="the edgevae command (a path or a shell-quoted command)"
+    )
     ap.add_argument("--calls", type=int, default=20, help="timed calls per latency figure")
     ap.add_argument("--runs", type=int, default=3, help="fresh processes per wall-time figure")
     ap.add_argument("--qemu", default=None, help="the qemu user-mode binary this runs under (for the label)")
@@ -61,8 +63,10 @@ def main() -> int:
 
     machine = platform.machine()
     if args.qemu:
-        label = (f"EMULATED {machine}: {args.qemu} {qemu_version(args.qemu)} user mode, -cpu {args.qemu_cpu}, "
-                 f"on an x86_64 host ({os.cpu_count()} cores) - not real Raspberry Pi timings")
+        label = (
+            f"EMULATED {machine}: {args.qemu} {qemu_version(args.qemu)} user mode, -cpu {args.qemu_cpu}, "
+            f"on an x86_64 host ({os.cpu_count()} cores) - not real Raspberry Pi timings"
+        )
     else:
         label = f"native {machine} ({os.cpu_count()} cores)"
     py = sys.executable
@@ -72,8 +76,10 @@ def main() -> int:
     t, _ = wall([py, "-c", "pass"], args.runs)
     rows.append(("python start-up, fresh process", f"{t:.2f} s"))
     code = "import time; t = time.perf_counter(); import onnxruntime; print(time.perf_counter() - t)"
-    imports = [float(subprocess.run([py, "-c", code], check=True, capture_output=True, text=True).stdout)
-               for _ in range(args.runs)]
+    imports = [
+        float(subprocess.run([py, "-c", code], check=True, capture_output=True, text=True).stdout)
+        for _ in range(args.runs)
+    ]
     rows.append(("import onnxruntime, fresh process", f"{statistics.median(imports):.2f} s"))
 
     start = time.perf_counter()
@@ -87,12 +93,39 @@ def main() -> int:
     z64 = rng.standard_normal((64, generator.config.latent_dim), dtype=np.float32)
     img1 = generator.generate(z1)
     img64 = generator.generate(z64)
-    rows.append(("Generator.generate, batch 1, median", f"{median_ms(lambda: generator.generate(z1), args.calls):.2f} ms"))
-    rows.append(("Generator.generate, batch 64, median", f"{median_ms(lambda: generator.generate(z64), max(3, args.calls // 4)):.1f} ms"))
-    rows.append(("Generator(int8).generate, batch 1, median", f"{median_ms(lambda: generator8.generate(z1), args.calls):.2f} ms"))
-    rows.append(("Encoder.encode, batch 1, median", f"{median_ms(lambda: encoder.encode(img1), args.calls):.2f} ms"))
-    rows.append(("Encoder.encode, batch 64, median", f"{median_ms(lambda: encoder.encode(img64), max(3, args.calls // 4)):.1f} ms"))
-    rows.append(("Encoder(int8).encode, batch 1, median", f"{median_ms(lambda: encoder8.encode(img1), args.calls):.2f} ms"))
+    rows.append(
+        (
+            "Generator.generate, batch 1, median",
+            f"{median_ms(lambda: generator.generate(z1), args.calls):.2f} ms",
+        )
+    )
+    rows.append(
+        (
+            "Generator.generate, batch 64, median",
+            f"{median_ms(lambda: generator.generate(z64), max(3, args.calls // 4)):.1f} ms",
+        )
+    )
+    rows.append(
+        (
+            "Generator(int8).generate, batch 1, median",
+            f"{median_ms(lambda: generator8.generate(z1), args.calls):.2f} ms",
+        )
+    )
+    rows.append(
+        ("Encoder.encode, batch 1, median", f"{median_ms(lambda: encoder.encode(img1), args.calls):.2f} ms")
+    )
+    rows.append(
+        (
+            "Encoder.encode, batch 64, median",
+            f"{median_ms(lambda: encoder.encode(img64), max(3, args.calls // 4)):.1f} ms",
+        )
+    )
+    rows.append(
+        (
+            "Encoder(int8).encode, batch 1, median",
+            f"{median_ms(lambda: encoder8.encode(img1), args.calls):.2f} ms",
+        )
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "x.png"
@@ -104,8 +137,10 @@ def main() -> int:
             return 1
         rows.append(("`edgevae generate --random 16 --out x.png`, fresh process", f"{t:.2f} s"))
 
-    print(f"figures ({label}; onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, "
-          f"Python {platform.python_version()}; medians):")
+    print(
+        f"figures ({label}; onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, "
+        f"Python {platform.python_version()}; medians):"
+    )
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value:>9}")

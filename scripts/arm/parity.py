@@ -57,7 +57,9 @@ def main() -> int:
     args = parser.parse_args()
     where = f"{platform.machine()}, onnxruntime {onnxruntime.__version__}"
     reference = None if args.save else np.load(args.check)
-    saved_inputs = None if reference is None else {k[3:]: reference[k] for k in reference.files if k.startswith("in/")}
+    saved_inputs = (
+        None if reference is None else {k[3:]: reference[k] for k in reference.files if k.startswith("in/")}
+    )
     models, inputs, outputs = compute(saved_inputs)
     digests = {model.config.path.name: size_and_sha256(model.config.path)["sha256"] for model in models}
 
@@ -67,7 +69,9 @@ def main() -> int:
         arrays.update({f"sha256/{k}": np.array(v) for k, v in digests.items()})
         arrays["meta/where"] = np.array(where)
         np.savez(args.save, **arrays)
-        print(f"parity: reference from {len(models)} models in {bundled_model_dir()} ({where}) saved to {args.save}")
+        print(
+            f"parity: reference from {len(models)} models in {bundled_model_dir()} ({where}) saved to {args.save}"
+        )
         return 0
 
     for name, digest in digests.items():
@@ -84,10 +88,14 @@ def main() -> int:
             continue
         difference = float(np.abs(got.astype(np.float64) - want.astype(np.float64)).max())
         differences.append(difference)
-        print(f"  {key:30s} {str(list(got.shape)):14s} {difference:9.3g}  {'ok' if difference <= args.atol else 'FAIL'}")
+        print(
+            f"  {key:30s} {str(list(got.shape)):14s} {difference:9.3g}  {'ok' if difference <= args.atol else 'FAIL'}"
+        )
     ok = all(difference <= args.atol for difference in differences)  # False for NaN too
-    print(f"parity: {'ok' if ok else 'FAILED'}: worst {max(differences):.3g} over {len(outputs)} outputs"
-          f" of {len(models)} models")
+    print(
+        f"parity: {'ok' if ok else 'FAILED'}: worst {max(differences):.3g} over {len(outputs)} outputs"
+        f" of {len(models)} models"
+    )
     return 0 if ok else 1
 
 

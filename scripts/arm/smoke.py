@@ -20,7 +20,9 @@ from importlib.metadata import version
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--machine", required=True, help="what platform.machine() must say (aarch64, armv7l)")
-    parser.add_argument("--expect-packages", help="folder onnxruntime, numpy, pillow and click must import from")
+    parser.add_argument(
+        "--expect-packages", help="folder onnxruntime, numpy, pillow and click must import from"
+    )
     parser.add_argument("--expect-edgevae", help="folder edgevae must import from")
     args = parser.parse_args()
     problems = []
@@ -30,17 +32,23 @@ def main() -> int:
             problems.append(what)
 
     check(platform.machine() == args.machine, f"platform.machine() is {platform.machine()!r}")
-    check(os.path.basename(sys.executable) == "python3" and "qemu" not in sys.executable,
-          f"sys.executable is {sys.executable!r}, not the wrapper")
-    child = subprocess.run([sys.executable, "-c", "import platform; print(platform.machine())"],
-                           capture_output=True, text=True)
-    check(child.stdout.strip() == args.machine,
-          f"a sys.executable subprocess says {child.stdout.strip()!r} {child.stderr[-200:]!r}")
+    check(
+        os.path.basename(sys.executable) == "python3" and "qemu" not in sys.executable,
+        f"sys.executable is {sys.executable!r}, not the wrapper",
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", "import platform; print(platform.machine())"], capture_output=True, text=True
+    )
+    check(
+        child.stdout.strip() == args.machine,
+        f"a sys.executable subprocess says {child.stdout.strip()!r} {child.stderr[-200:]!r}",
+    )
 
     import bz2, ctypes, decimal, hashlib, json, lzma, sqlite3, ssl, uuid, zlib  # noqa: F401,E401
 
     start = time.perf_counter()
     import onnxruntime
+
     import_seconds = time.perf_counter() - start
     import click
     import numpy as np
@@ -51,22 +59,34 @@ def main() -> int:
 
     if args.expect_packages:
         for module in (onnxruntime, np, PIL, click):
-            check(module.__file__.startswith(args.expect_packages), f"{module.__name__} imports from {module.__file__}")
+            check(
+                module.__file__.startswith(args.expect_packages),
+                f"{module.__name__} imports from {module.__file__}",
+            )
     if args.expect_edgevae:
-        check(edgevae.runtime.__file__.startswith(args.expect_edgevae),
-              f"edgevae.runtime imports from {edgevae.runtime.__file__}")
+        check(
+            edgevae.runtime.__file__.startswith(args.expect_edgevae),
+            f"edgevae.runtime imports from {edgevae.runtime.__file__}",
+        )
 
     generator = Generator(threads=1)
     images = generator.sample(8, seed=0)
-    check(images.shape == (8, 28, 28) and bool(np.all((images >= 0) & (images <= 1))),
-          f"the bundled generator gives {images.shape} images in [{images.min()}, {images.max()}]")
+    check(
+        images.shape == (8, 28, 28) and bool(np.all((images >= 0) & (images <= 1))),
+        f"the bundled generator gives {images.shape} images in [{images.min()}, {images.max()}]",
+    )
     z_mean, _ = Encoder(threads=1).encode(images)
-    check(z_mean.shape == (8, generator.config.latent_dim) and bool(np.isfinite(z_mean).all()), f"the bundled encoder gives {z_mean}")
+    check(
+        z_mean.shape == (8, generator.config.latent_dim) and bool(np.isfinite(z_mean).all()),
+        f"the bundled encoder gives {z_mean}",
+    )
 
-    print(f"smoke: {platform.machine()} python {platform.python_version()} onnxruntime {onnxruntime.__version__} "
-          f"numpy {np.__version__} pillow {PIL.__version__} click {version('click')} "
-          f"edgevae {edgevae.runtime.__version__}; import onnxruntime {import_seconds:.1f} s; "
-          f"sys.executable={sys.executable}; providers={onnxruntime.get_available_providers()}")
+    print(
+        f"smoke: {platform.machine()} python {platform.python_version()} onnxruntime {onnxruntime.__version__} "
+        f"numpy {np.__version__} pillow {PIL.__version__} click {version('click')} "
+        f"edgevae {edgevae.runtime.__version__}; import onnxruntime {import_seconds:.1f} s; "
+        f"sys.executable={sys.executable}; providers={onnxruntime.get_available_providers()}"
+    )
     for problem in problems:
         print(f"smoke: PROBLEM: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -31,7 +31,9 @@ def test_bundled_model_was_trained_with_the_full_recipe(manifest):
     assert "mnist" in manifest["data_source"].lower()
     assert manifest["metrics"]["objective"] == "elbo"
     assert manifest["metrics"]["test_negative_elbo_nats"] <= 143.0
-    assert all(difference <= 1e-5 for outputs in manifest["parity"].values() for difference in outputs.values())
+    assert all(
+        difference <= 1e-5 for outputs in manifest["parity"].values() for difference in outputs.values()
+    )
 
 
 def typical_latent(z_mean: np.ndarray, radius: float = 0.3) -> np.ndarray:
@@ -67,7 +69,9 @@ def test_latent_map_is_what_the_export_computes_from_the_bundled_encoder(manifes
 
     assert manifest["latent_map"] == "latent_map.json"  # after a re-export without it: scripts/latent_map.py
     shipped = json.loads((bundled_model_dir() / manifest["latent_map"]).read_text())
-    expected = latent_map(str(bundled_model_dir() / "encoder.onnx"), as_model_input(mnist.x_test), mnist.y_test)
+    expected = latent_map(
+        str(bundled_model_dir() / "encoder.onnx"), as_model_input(mnist.x_test), mnist.y_test
+    )
     assert shipped["digit"] == expected["digit"] and sorted(set(shipped["digit"])) == list(range(10))
     assert len(shipped["z"]) == POINTS
     # Rounded to 4 decimals; another CPU's float rounding may tip a last digit.

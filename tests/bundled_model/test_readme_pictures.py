@@ -13,7 +13,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 @pytest.mark.parametrize(
     "name, args",
-    [("manifold.png", ["manifold", "--n", 20]), ("digits.png", ["generate", "--digits", "--random", 8, "--seed", 0])],
+    [
+        ("manifold.png", ["manifold", "--n", 20]),
+        ("digits.png", ["generate", "--digits", "--random", 8, "--seed", 0]),
+    ],
 )
 def test_readme_picture_is_what_the_cli_draws(tmp_path, name, args):
     result = run_cli(*args, "--out", tmp_path / name)

@@ -40,7 +40,10 @@ def metadata_of(path):
 
 def test_exported_models_follow_the_contract(exported):
     model_dir, _ = exported
-    for name, inputs, outputs in [("encoder", ["image"], ["z_log_var", "z_mean"]), ("generator", ["z"], ["image"])]:
+    for name, inputs, outputs in [
+        ("encoder", ["image"], ["z_log_var", "z_mean"]),
+        ("generator", ["z"], ["image"]),
+    ]:
         model = onnx.load(model_dir / f"{name}.onnx")
         onnx.checker.check_model(model, full_check=True)
         assert [value.name for value in model.graph.input] == inputs
@@ -65,9 +68,17 @@ def test_metadata_and_manifest(exported, run_dir):
     for name, entry in manifest["files"].items():
         data = (model_dir / name).read_bytes()
         assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
-    assert sorted(manifest["files"]) == ["encoder.int8.onnx", "encoder.int8.ort", "encoder.onnx", "encoder.ort",
-                                         "generator.int8.onnx", "generator.int8.ort", "generator.onnx",
-                                         "generator.ort", "latent_map.json"]
+    assert sorted(manifest["files"]) == [
+        "encoder.int8.onnx",
+        "encoder.int8.ort",
+        "encoder.onnx",
+        "encoder.ort",
+        "generator.int8.onnx",
+        "generator.int8.ort",
+        "generator.onnx",
+        "generator.ort",
+        "latent_map.json",
+    ]
     assert manifest["metrics"]["test_negative_elbo_nats"] == metrics["test_negative_elbo_nats"]
     assert manifest["data_source"] == metrics["data_source"]
     metadata = metadata_of(model_dir / "generator.onnx")
@@ -83,7 +94,9 @@ def test_int8_models_are_smaller_and_close(exported):
     model_dir, stdout = exported
     manifest = json.loads((model_dir / "manifest.json").read_text())
     for role in ("encoder", "generator"):
-        assert manifest["files"][f"{role}.int8.onnx"]["bytes"] < manifest["files"][f"{role}.onnx"]["bytes"] / 3
+        assert (
+            manifest["files"][f"{role}.int8.onnx"]["bytes"] < manifest["files"][f"{role}.onnx"]["bytes"] / 3
+        )
         assert f"{role}.int8.onnx" in stdout
     error = manifest["int8_error"]["generator"]["image"]
     assert 0 < error["mean_abs"] <= 2e-3 and error["max_abs"] < 0.1
@@ -174,7 +187,9 @@ def test_ort_copies_keep_int8_weights_match_their_onnx_and_load_in_the_runtime(e
     manifest = json.loads((model_dir / "manifest.json").read_text())
     files = manifest["files"]
     for role in ("encoder", "generator"):
-        assert files[f"{role}.int8.ort"]["bytes"] < files[f"{role}.ort"]["bytes"] / 2.5  # not folded to float32
+        assert (
+            files[f"{role}.int8.ort"]["bytes"] < files[f"{role}.ort"]["bytes"] / 2.5
+        )  # not folded to float32
         for name in (f"{role}.ort", f"{role}.int8.ort"):
             assert all(difference <= TOLERANCE for difference in manifest["ort_parity"][name].values())
     images = mnist.x_test[:100]
@@ -183,7 +198,10 @@ def test_ort_copies_keep_int8_weights_match_their_onnx_and_load_in_the_runtime(e
         z_onnx, _ = Encoder(model_dir / f"encoder{int8}.onnx").encode(images)
         assert np.abs(z_ort - z_onnx).max() <= TOLERANCE
         decoded = Generator(model_dir / f"generator{int8}.ort").generate(z_onnx)
-        assert np.abs(decoded - Generator(model_dir / f"generator{int8}.onnx").generate(z_onnx)).max() <= TOLERANCE
+        assert (
+            np.abs(decoded - Generator(model_dir / f"generator{int8}.onnx").generate(z_onnx)).max()
+            <= TOLERANCE
+        )
 
 
 def test_latent_map_holds_encoded_test_digits(exported, mnist):
@@ -196,7 +214,9 @@ def test_latent_map_holds_encoded_test_digits(exported, mnist):
     z_mean, _ = Encoder(model_dir).encode(mnist.x_test)
     nearest = ((z[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argmin(axis=1)
     assert np.abs(z_mean[nearest] - z).max() <= 1.01e-4
-    assert (mnist.y_test[nearest] == digits).mean() > 0.99  # ties between identical codes may pick another image
+    assert (
+        mnist.y_test[nearest] == digits
+    ).mean() > 0.99  # ties between identical codes may pick another image
 
 
 def test_digit_anchors_in_the_manifest_and_every_file(exported):
@@ -204,7 +224,9 @@ def test_digit_anchors_in_the_manifest_and_every_file(exported):
     assert "Digit anchors for 0-9 from the codes and labels of 3000 training images" in stdout
     anchors = json.loads((model_dir / "manifest.json").read_text())["digit_anchors"]
     assert [region["digit"] for region in anchors] == list(range(10))
-    assert all(1 <= len(region["points"]) <= 32 and region["anchor"] in region["points"] for region in anchors)
+    assert all(
+        1 <= len(region["points"]) <= 32 and region["anchor"] in region["points"] for region in anchors
+    )
     for name in ("encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"):
         assert json.loads(metadata_of(model_dir / name)["digit_anchors"]) == anchors, name
 
@@ -250,8 +272,10 @@ def exported_without_labels(run_dir):
 def test_an_export_without_labels_says_so_and_has_no_anchors(exported_without_labels):
     model_dir, stdout = exported_without_labels
     notes = [line for line in stdout.splitlines() if "Digit anchors" in line]
-    assert notes == ["Digit anchors left out: no usable training labels (the run's metrics.json does not say"
-                     " which training images it used (train_images))."]
+    assert notes == [
+        "Digit anchors left out: no usable training labels (the run's metrics.json does not say"
+        " which training images it used (train_images))."
+    ]
     assert "digit_anchors" not in json.loads((model_dir / "manifest.json").read_text())
     assert "digit_anchors" not in metadata_of(model_dir / "generator.onnx")
     from edgevae.runtime import Generator
@@ -264,7 +288,9 @@ def test_an_export_without_labels_says_so_and_has_no_anchors(exported_without_la
 
 
 @pytest.mark.parametrize("arguments", [["--random", "4", "--digit", "7"], ["--digits"]])
-def test_asking_a_model_without_anchors_for_a_digit_fails_cleanly(exported_without_labels, tmp_path, arguments):
+def test_asking_a_model_without_anchors_for_a_digit_fails_cleanly(
+    exported_without_labels, tmp_path, arguments
+):
     model_dir, _ = exported_without_labels
     result = run_cli("generate", *arguments, "--model-dir", model_dir, "--out", tmp_path / "digits.png")
     assert_clean_failure(result, "no digit anchors", "re-export")

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(command, **kwargs):
-    result = subprocess.run([str(part) for part in command], capture_output=True, text=True, timeout=600, **kwargs)
+    result = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, timeout=600, **kwargs
+    )
     assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -72,5 +74,7 @@ def test_every_runtime_command_end_to_end(runtime_venv, tmp_path):
 
     info = json.loads(run([edgevae, "info", "--format", "json"]).stdout)
     assert all(entry["status"] == "ok" for entry in info["files"])
-    bench = json.loads(run([edgevae, "bench", "--batches", "1,8", "--seconds", "0.05", "--format", "json"]).stdout)
+    bench = json.loads(
+        run([edgevae, "bench", "--batches", "1,8", "--seconds", "0.05", "--format", "json"]).stdout
+    )
     assert {row["operation"] for row in bench} == {"generate", "encode"}

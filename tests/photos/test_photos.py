@@ -58,10 +58,14 @@ def test_exif_rotated_photo_is_read_upright(mnist, tmp_path):
     for orientation, transpose in STORED.items():
         exif = Image.Exif()
         exif[0x0112] = orientation
-        upright.transpose(transpose).save(tmp_path / f"stored-{orientation}.jpg", quality=90, exif=exif.tobytes())
+        upright.transpose(transpose).save(
+            tmp_path / f"stored-{orientation}.jpg", quality=90, exif=exif.tobytes()
+        )
         read = load_digit(tmp_path / f"stored-{orientation}.jpg")
         assert np.abs(read - load_digit(tmp_path / "upright.jpg")).mean() < 0.02, orientation
-        ignored = load_digit(np.asarray(Image.open(tmp_path / f"stored-{orientation}.jpg")))  # pixels only, no tag
+        ignored = load_digit(
+            np.asarray(Image.open(tmp_path / f"stored-{orientation}.jpg"))
+        )  # pixels only, no tag
         assert np.abs(ignored - read).mean() > 0.1, orientation
 
 
@@ -94,9 +98,14 @@ def test_every_input_type_reads_the_same_photo(mnist, tmp_path):
     Image.fromarray(picture).save(tmp_path / "four.png")
     reference = load_digit(tmp_path / "four.png")
     with open(tmp_path / "four.png", "rb") as file:
-        same = [load_digit(str(tmp_path / "four.png")), load_digit(Image.open(tmp_path / "four.png")),
-                load_digit(picture), load_digit(picture / 255.0), load_digit(file),
-                load_digit(io.BytesIO((tmp_path / "four.png").read_bytes()))]
+        same = [
+            load_digit(str(tmp_path / "four.png")),
+            load_digit(Image.open(tmp_path / "four.png")),
+            load_digit(picture),
+            load_digit(picture / 255.0),
+            load_digit(file),
+            load_digit(io.BytesIO((tmp_path / "four.png").read_bytes())),
+        ]
     for read in same:
         np.testing.assert_allclose(read, reference, atol=1e-6)
 
@@ -118,9 +127,16 @@ def test_encode_show_input_saves_what_the_model_saw(mnist, tmp_path):
     assert result.returncode == 0, result.stderr
     seen = np.asarray(Image.open(tmp_path / "seen.png"))
     np.testing.assert_array_equal(seen, np.round(load_digit(tmp_path / "photo.jpg") * 255))
-    result = run_cli("encode", tmp_path / "photo.jpg", tmp_path / "five.png", "--show-input", tmp_path / "row.png")
+    result = run_cli(
+        "encode", tmp_path / "photo.jpg", tmp_path / "five.png", "--show-input", tmp_path / "row.png"
+    )
     assert result.returncode == 0, result.stderr
     row = np.asarray(Image.open(tmp_path / "row.png"))
     assert row.shape == (32, 62)  # two 28x28 digits side by side, 2-pixel padding
     np.testing.assert_array_equal(row[2:30, 32:60], np.round(load_digit(tmp_path / "five.png") * 255))
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["five.png", "photo.jpg", "row.png", "seen.png"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "five.png",
+        "photo.jpg",
+        "row.png",
+        "seen.png",
+    ]

@@ -38,7 +38,17 @@ def test_version_through_the_installed_script():
 def test_help_lists_every_command():
     result = run_cli("--help")
     assert_ok(result)
-    for name in ("generate", "encode", "manifold", "reconstruct", "interpolate", "info", "bench", "train", "export"):
+    for name in (
+        "generate",
+        "encode",
+        "manifold",
+        "reconstruct",
+        "interpolate",
+        "info",
+        "bench",
+        "train",
+        "export",
+    ):
         assert f"  {name} " in result.stdout
 
 
@@ -134,7 +144,9 @@ def test_generate_the_ten_digits_in_a_row_and_in_rows(tmp_path):
     assert_ok(run_cli("generate", "--digits", "--out", tmp_path / "row.png"))
     row = png_pixels(tmp_path / "row.png")
     assert row.shape == (32, 10 * 30 + 2)
-    np.testing.assert_allclose(row[2:30, 2 + 7 * 30 : 30 + 7 * 30], np.round(Generator().digits()[7] * 255), atol=1)
+    np.testing.assert_allclose(
+        row[2:30, 2 + 7 * 30 : 30 + 7 * 30], np.round(Generator().digits()[7] * 255), atol=1
+    )
     assert_ok(run_cli("generate", "--digits", "--random", 3, "--seed", 1, "--out", tmp_path / "rows.png"))
     rows = png_pixels(tmp_path / "rows.png")
     assert rows.shape == (10 * 30 + 2, 3 * 30 + 2)
@@ -190,7 +202,8 @@ def test_info_reports_missing_files_and_works_without_manifest(tmp_path, model_d
     """
     folder = copy_model(model_dir, tmp_path / "model", names=FLOAT32_FILES)
     statuses = {
-        entry["name"]: entry["status"] for entry in json.loads(run_cli("info", folder, "--format", "json").stdout)["files"]
+        entry["name"]: entry["status"]
+        for entry in json.loads(run_cli("info", folder, "--format", "json").stdout)["files"]
     }
     assert statuses["generator.onnx"] == "ok" and statuses["generator.int8.onnx"] == "missing"
     (folder / "manifest.json").unlink()
@@ -199,7 +212,9 @@ def test_info_reports_missing_files_and_works_without_manifest(tmp_path, model_d
 
 
 def test_bench(model_dir):
-    result = run_cli("bench", "--batches", "1,4", "--seconds", 0.02, "--format", "json", "--model-dir", model_dir)
+    result = run_cli(
+        "bench", "--batches", "1,4", "--seconds", 0.02, "--format", "json", "--model-dir", model_dir
+    )
     assert_ok(result)
     rows = json.loads(result.stdout)
     assert [(row["operation"], row["batch"]) for row in rows] == [
@@ -211,4 +226,12 @@ def test_bench(model_dir):
     assert all(row["median_ms"] > 0 and row["p90_ms"] >= row["median_ms"] for row in rows)
     table = run_cli("bench", "--batches", "2", "--seconds", 0.02)
     assert_ok(table)
-    assert table.stdout.splitlines()[0].split() == ["operation", "batch", "median", "ms", "p90", "ms", "images/s"]
+    assert table.stdout.splitlines()[0].split() == [
+        "operation",
+        "batch",
+        "median",
+        "ms",
+        "p90",
+        "ms",
+        "images/s",
+    ]

@@ -30,7 +30,9 @@ def test_a_file_that_is_not_an_image(tmp_path, out, name):
 
 def test_an_empty_image_file(tmp_path, out):
     (tmp_path / "empty.png").write_bytes(b"")
-    assert_clean_failure(run_cli("interpolate", tmp_path / "empty.png", tmp_path / "empty.png", "--out", out), "empty")
+    assert_clean_failure(
+        run_cli("interpolate", tmp_path / "empty.png", tmp_path / "empty.png", "--out", out), "empty"
+    )
 
 
 def test_a_truncated_image(tmp_path, out, digit_a):
@@ -80,7 +82,8 @@ def test_missing_int8_files(tmp_path, out, model_dir):
 
 def test_a_missing_model_folder(tmp_path, out):
     assert_usage_failure(
-        run_cli("generate", "--random", 2, "--out", out, "--model-dir", tmp_path / "nowhere"), "does not exist"
+        run_cli("generate", "--random", 2, "--out", out, "--model-dir", tmp_path / "nowhere"),
+        "does not exist",
     )
 
 
@@ -103,7 +106,9 @@ def test_a_latents_file_that_is_not_npy(tmp_path, out):
 
 
 def test_latents_that_are_not_numbers():
-    assert_usage_failure(run_cli("generate", "--z", "1,two", "--out", "never.png"), "not a comma-separated list")
+    assert_usage_failure(
+        run_cli("generate", "--z", "1,two", "--out", "never.png"), "not a comma-separated list"
+    )
 
 
 @pytest.mark.parametrize(
@@ -147,11 +152,15 @@ def test_an_output_folder_that_does_not_exist(tmp_path, digit_a, command):
 @pytest.mark.parametrize("suffix", ["result.png", "result.npy"])
 def test_an_output_folder_that_is_a_file(tmp_path, suffix):
     (tmp_path / "file.txt").write_text("a regular file\n")
-    assert_clean_failure(run_cli("generate", "--random", 2, "--out", tmp_path / "file.txt" / suffix), "not a folder")
+    assert_clean_failure(
+        run_cli("generate", "--random", 2, "--out", tmp_path / "file.txt" / suffix), "not a folder"
+    )
     assert (tmp_path / "file.txt").read_text() == "a regular file\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["file.txt"]
 
 
 def test_each_into_a_path_that_is_a_file(tmp_path):
     (tmp_path / "file.txt").write_text("a regular file\n")
-    assert_clean_failure(run_cli("generate", "--random", 2, "--each", "--out", tmp_path / "file.txt"), "not a folder")
+    assert_clean_failure(
+        run_cli("generate", "--random", 2, "--each", "--out", tmp_path / "file.txt"), "not a folder"
+    )

@@ -59,7 +59,9 @@ def test_train_and_export_without_the_training_stack(name):
     result = run_cli_without_training_stack(name, "--epochs", "3")
     result.stdout = ""  # the import report is checked separately
     if lazy_module_exists(f"edgevae.{name}.cli"):
-        assert_clean_failure(result, f"'edgevae {name}' needs the training extra: pip install 'edgevae[train]'")
+        assert_clean_failure(
+            result, f"'edgevae {name}' needs the training extra: pip install 'edgevae[train]'"
+        )
     else:
         assert_clean_failure(result, f"'edgevae {name}' is not part of this installation")
 

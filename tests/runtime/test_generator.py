@@ -145,12 +145,24 @@ def test_bad_digits_are_refused(generator, digit):
     [
         ("not json", "unreadable digit_anchors"),
         ('[{"digit": 0}]', "ten regions"),
-        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": 0.1} for d in range(9, -1, -1)]),
-         "in order"),
-        (json.dumps([{"digit": d, "anchor": [0], "points": [[0, 0]], "scale": 0.1} for d in range(10)]),
-         "2 finite numbers"),
-        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [], "scale": 0.1} for d in range(10)]), "no points"),
-        (json.dumps([{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": -1} for d in range(10)]), "scale"),
+        (
+            json.dumps(
+                [{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": 0.1} for d in range(9, -1, -1)]
+            ),
+            "in order",
+        ),
+        (
+            json.dumps([{"digit": d, "anchor": [0], "points": [[0, 0]], "scale": 0.1} for d in range(10)]),
+            "2 finite numbers",
+        ),
+        (
+            json.dumps([{"digit": d, "anchor": [0, 0], "points": [], "scale": 0.1} for d in range(10)]),
+            "no points",
+        ),
+        (
+            json.dumps([{"digit": d, "anchor": [0, 0], "points": [[0, 0]], "scale": -1} for d in range(10)]),
+            "scale",
+        ),
     ],
 )
 def test_damaged_digit_anchors_are_named(text, keyword):

@@ -55,7 +55,10 @@ def snapshot(folder: Path) -> dict:
             if stat.S_ISLNK(mode):
                 entries[str(path.relative_to(folder))] = ("link", os.readlink(path))
             elif stat.S_ISREG(mode):
-                entries[str(path.relative_to(folder))] = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+                entries[str(path.relative_to(folder))] = (
+                    "file",
+                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                )
             else:
                 entries[str(path.relative_to(folder))] = ("other", stat.S_IFMT(mode))
     return entries
@@ -135,7 +138,10 @@ def drain(descriptor, seen: bytearray):
         (["reconstruct", "a.png", "b.png", "--out", "b.png"], ["b.png", "also an input"]),
         (["interpolate", "a.png", "b.png", "--out", "a.png"], ["a.png", "also an input"]),
         (["generate", "--from", "latents.npy", "--out", "latents.npy"], ["latents.npy", "also an input"]),
-        (["encode", "a.png", "--format", "csv", "--model-dir", "model", "--out", "model/encoder.onnx"], ["input"]),
+        (
+            ["encode", "a.png", "--format", "csv", "--model-dir", "model", "--out", "model/encoder.onnx"],
+            ["input"],
+        ),
         (["encode", "a.png", "--format", "json", "--out", "model"], ["it is a folder"]),
         (["generate", "--random", 2, "--out", "folder-link.png"], ["it is a folder"]),
         (["generate", "--random", 2, "--out", "loop.png"], ["symbolic links"]),
@@ -197,7 +203,15 @@ def test_dev_null_stays_a_device(work, args):
         (["encode", "a.png", "b.png", "--format", "npy", "--out", "-"], "npy"),
         (["encode", "a.png", "--format", "json", "--out", "-"], "json"),
     ],
-    ids=["generate-dash", "generate-dev-stdout", "manifold", "reconstruct", "interpolate", "encode-npy", "encode-json"],
+    ids=[
+        "generate-dash",
+        "generate-dev-stdout",
+        "manifold",
+        "reconstruct",
+        "interpolate",
+        "encode-npy",
+        "encode-json",
+    ],
 )
 def test_standard_output_for_piping(work, args, kind):
     before = snapshot(work)
@@ -226,8 +240,11 @@ def test_standard_output_for_piping(work, args, kind):
 def test_binary_output_never_lands_on_a_terminal(work, args, refused):
     status, stderr, shown = run_with_terminal(args, work, "stdout")
     if refused:
-        assert status == 1 and stderr.strip() == "Error: cannot write binary data to /dev/stdout: it is a terminal" \
-            " (redirect or pipe it)"
+        assert (
+            status == 1
+            and stderr.strip()
+            == "Error: cannot write binary data to /dev/stdout: it is a terminal (redirect or pipe it)"
+        )
         assert shown == b""
     else:
         assert status == 0 and stderr == "" and b"z_mean_0" in shown
@@ -244,7 +261,9 @@ def test_a_fifo_is_written_in_place(work):
     assert bytes(received).startswith(b"\x89PNG") and stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
-@pytest.mark.parametrize("target", ["old.png", "missing.png", "sub/old.png"], ids=["existing", "dangling", "elsewhere"])
+@pytest.mark.parametrize(
+    "target", ["old.png", "missing.png", "sub/old.png"], ids=["existing", "dangling", "elsewhere"]
+)
 def test_a_symlink_is_written_through(work, target):
     (work / "sub").mkdir()
     (work / "sub" / "old.png").write_bytes(OLD_OUTPUT)
@@ -330,7 +349,9 @@ def test_api_writers_follow_the_suffix_too(work):
     save_grid(np.zeros((3, 28, 28)), work / "grid.jpg")
     save_png(np.zeros((28, 28)), work / "one.tif")
     assert Image.open(work / "grid.jpg").format == "JPEG" and Image.open(work / "one.tif").format == "TIFF"
-    api_fails(work, lambda work: save_grid(np.zeros((3, 28, 28)), work / "grid.txt"), "'.txt' is not a picture")
+    api_fails(
+        work, lambda work: save_grid(np.zeros((3, 28, 28)), work / "grid.txt"), "'.txt' is not a picture"
+    )
     api_fails(work, lambda work: save_png(np.zeros((28, 28)), work / "one"), "no suffix", ".png")
 
 
@@ -403,7 +424,10 @@ def test_pictures_too_large_to_hold_are_refused(work, args, words):
         (lambda path: npy_with_header(path, (2, 2), "<c8", b"\0" * 32), ["numeric"]),
         (lambda path: npy_with_header(path, (2,), [("x", "<f4"), ("y", "<f4")], b"\0" * 16), ["numeric"]),
         (lambda path: npy_with_header(path, (0, 2)), ["no latents"]),
-        (lambda path: path.write_bytes(b"\x93NUMPY\x01\x00" + b"\xff\xff" + b" " * 65535), ["not a .npy array"]),
+        (
+            lambda path: path.write_bytes(b"\x93NUMPY\x01\x00" + b"\xff\xff" + b" " * 65535),
+            ["not a .npy array"],
+        ),
         (lambda path: path.write_bytes(b"\x93NUMPY\x09\x00rest"), ["not a .npy array"]),
         (lambda path: np.save(path, np.array([[0, 0], [np.inf, 0]])), ["infinity"]),
         (lambda path: np.save(path, np.zeros((3, 5))), ["5 values"]),
@@ -450,18 +474,24 @@ def test_a_big_job_runs_in_bounded_memory(work):
         "    print('PEAK', int(re.search(r'VmHWM:\\s*(\\d+)', status)[1]) // 1024, file=sys.stderr)\n"
     )
     args = ["generate", "--random", "120000", "--seed", "7", "--out", "big.npy"]
-    result = subprocess.run([sys.executable, "-c", code, *args], cwd=work, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=work, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr
     peak_mib = int(result.stderr.split("PEAK")[-1])
     images = np.load(work / "big.npy", mmap_mode="r")
     assert images.shape == (120000, 28, 28) and images.nbytes / 2**20 > 350
     assert peak_mib < 300, peak_mib
     generator = Generator()
-    np.testing.assert_array_equal(images[-3:], generator.sample(120000, seed=7)[-3:])  # chunks join up exactly
+    np.testing.assert_array_equal(
+        images[-3:], generator.sample(120000, seed=7)[-3:]
+    )  # chunks join up exactly
 
 
 def test_progress_shows_on_a_terminal_only(work):
-    status, stdout, shown = run_with_terminal(["generate", "--random", 40000, "--out", "many.npy"], work, "stderr")
+    status, stdout, shown = run_with_terminal(
+        ["generate", "--random", 40000, "--out", "many.npy"], work, "stderr"
+    )
     assert status == 0 and stdout == "wrote 40000 images to many.npy\n"
     assert b"40,000/40,000 images" in shown and b"16,384/40,000" in shown
     result = succeeds(work, ["generate", "--random", 40000, "--out", "many.npy"])  # a pipe: no progress
@@ -508,7 +538,9 @@ def test_escaped_tracebacks(work, args, words, exit_code):
     fails(work, args, *words, exit_code=exit_code)
 
 
-@pytest.mark.parametrize("name", ["n" * 251 + ".png", "é" * 125 + ".png"], ids=["255-bytes", "254-bytes-utf8"])
+@pytest.mark.parametrize(
+    "name", ["n" * 251 + ".png", "é" * 125 + ".png"], ids=["255-bytes", "254-bytes-utf8"]
+)
 def test_the_longest_names_are_written(work, name):
     """The temporary file beside them (.NAME.RANDOM.tmp) is shortened to fit."""
     succeeds(work, ["generate", "--random", 1, "--out", name])
@@ -535,7 +567,11 @@ FOREIGN_MODELS = {
     "image-double": (generator_model(image=("double", ["batch", 784])), "image must be float32"),
     "image-rank-3": (generator_model(image=("float", ["batch", 28, 28])), "image must be float32"),
     "image-static-batch": (generator_model(image=("float", [1, 784])), "dynamic batch"),
-    "image-100-pixels": (generator_model(image=("float", ["batch", 100])), "no image_shape metadata", "100-pixel"),
+    "image-100-pixels": (
+        generator_model(image=("float", ["batch", 100])),
+        "no image_shape metadata",
+        "100-pixel",
+    ),
     "image-size-lies": (
         generator_model(metadata=GOOD_METADATA, output_sizes={"image": 10}),
         "image_shape metadata [28, 28]",
@@ -543,19 +579,32 @@ FOREIGN_MODELS = {
     ),
     "latent-dim-lies": (generator_model(metadata={"latent_dim": "3"}), "latent_dim metadata '3'", "2 values"),
     "latent-dim-not-a-number": (generator_model(metadata={"latent_dim": "two"}), "latent_dim metadata 'two'"),
-    "image-shape-lies": (generator_model(metadata={"image_shape": "[28, 29]"}), "image_shape metadata [28, 29]"),
+    "image-shape-lies": (
+        generator_model(metadata={"image_shape": "[28, 29]"}),
+        "image_shape metadata [28, 29]",
+    ),
     "image-shape-negative": (generator_model(metadata={"image_shape": "[-28, -28]"}), "image_shape metadata"),
     "image-shape-zero": (generator_model(metadata={"image_shape": "[0, 0]"}), "image_shape metadata"),
     "image-shape-one-number": (generator_model(metadata={"image_shape": "[784]"}), "unreadable image_shape"),
     "image-shape-not-json": (generator_model(metadata={"image_shape": "28x28"}), "unreadable image_shape"),
-    "image-shape-an-object": (generator_model(metadata={"image_shape": '{"h": 28}'}), "unreadable image_shape"),
+    "image-shape-an-object": (
+        generator_model(metadata={"image_shape": '{"h": 28}'}),
+        "unreadable image_shape",
+    ),
     "role-lies": (generator_model(metadata={"role": "encoder"}), "is an encoder model"),
     "encoder-image-int64": (encoder_model(image=("int64", ["batch", 784])), "image must be float32", "int64"),
     "encoder-image-uint8": (encoder_model(image=("uint8", ["batch", 784])), "image must be float32", "uint8"),
     "encoder-image-783": (encoder_model(image=("float", ["batch", 783])), "783-pixel"),
     "encoder-latents-differ": (encoder_model(z_log_var=("float", ["batch", 3])), "differ in size"),
-    "encoder-log-var-double": (encoder_model(z_log_var=("double", ["batch", 2])), "z_log_var must be float32"),
-    "encoder-mean-static": (encoder_model(z_mean=("float", [4, 2])), "z_mean must be float32", "dynamic batch"),
+    "encoder-log-var-double": (
+        encoder_model(z_log_var=("double", ["batch", 2])),
+        "z_log_var must be float32",
+    ),
+    "encoder-mean-static": (
+        encoder_model(z_mean=("float", [4, 2])),
+        "z_mean must be float32",
+        "dynamic batch",
+    ),
 }
 
 
@@ -603,7 +652,9 @@ def test_manifests_that_lie_about_their_files(work, change, words):
     fails(work, ["info", "model"], "manifest.json", *words)
 
 
-@pytest.mark.parametrize("text", ["[1, 2]", "{not json", "\xff\xfe"], ids=["a-list", "broken-json", "not-utf8"])
+@pytest.mark.parametrize(
+    "text", ["[1, 2]", "{not json", "\xff\xfe"], ids=["a-list", "broken-json", "not-utf8"]
+)
 def test_unreadable_manifests(work, text):
     (work / "model" / "manifest.json").write_bytes(text.encode("latin-1"))
     fails(work, ["info", "model"], "cannot read", "manifest.json")
@@ -613,7 +664,9 @@ def test_a_manifest_whose_files_is_a_list_does_not_stop_the_model_loading(work):
     edit_manifest(work, lambda manifest: manifest.update(files=["generator.onnx"]))
     succeeds(work, ["generate", "--random", 2, "--model-dir", "model", "--out", "x.png"])
     (work / "model" / "generator.onnx").write_bytes((work / "model" / "generator.onnx").read_bytes()[:4000])
-    fails(work, ["generate", "--random", 2, "--model-dir", "model", "--out", "x.png"], "not a valid ONNX model")
+    fails(
+        work, ["generate", "--random", 2, "--model-dir", "model", "--out", "x.png"], "not a valid ONNX model"
+    )
 
 
 def test_odd_manifest_values_still_describe(work):
@@ -626,7 +679,9 @@ def test_odd_manifest_values_still_describe(work):
 
 
 @pytest.mark.parametrize(
-    "signal_number, exit_code", [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 1)], ids=["SIGTERM", "SIGINT"]
+    "signal_number, exit_code",
+    [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 1)],
+    ids=["SIGTERM", "SIGINT"],
 )
 def test_a_signal_during_a_write_leaves_nothing_behind(work, signal_number, exit_code):
     """2,000,000 images (6.3 GB as .npy) stream into a temporary file; the signal arrives mid-write."""
@@ -648,7 +703,10 @@ def test_a_signal_during_a_write_leaves_nothing_behind(work, signal_number, exit
 def test_a_reader_that_goes_away_early(work):
     before = snapshot(work)
     process = subprocess.Popen(
-        [*CLI, "generate", "--random", "20000", "--out", "-"], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*CLI, "generate", "--random", "20000", "--out", "-"],
+        cwd=work,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert process.stdout.read(100).startswith(b"\x89PNG")
     process.stdout.close()
@@ -671,14 +729,23 @@ def test_a_reader_that_goes_away_early(work):
         (["info", "--format", "yaml"], ["--format"]),
         (["generate"], ["missing option", "--out"]),
     ],
-    ids=["info-threads", "info-int8", "info-json-flag", "bench-json-flag", "info-format-yaml", "generate-bare"],
+    ids=[
+        "info-threads",
+        "info-int8",
+        "info-json-flag",
+        "bench-json-flag",
+        "info-format-yaml",
+        "generate-bare",
+    ],
 )
 def test_usage_errors_exit_2_with_a_usage_block(work, args, words):
     result = fails(work, args, *words, exit_code=2)
     assert result.stderr.startswith("Usage: edgevae ")
 
 
-@pytest.mark.parametrize("command", ["generate", "encode", "manifold", "reconstruct", "interpolate", "bench", "info"])
+@pytest.mark.parametrize(
+    "command", ["generate", "encode", "manifold", "reconstruct", "interpolate", "bench", "info"]
+)
 def test_model_options_are_where_the_readme_says(command):
     options = run_cli(command, "--help").stdout
     assert "--model-dir" in options
@@ -688,7 +755,9 @@ def test_model_options_are_where_the_readme_says(command):
 
 def test_info_fails_when_a_file_fails_its_checks_and_still_reports(work):
     (work / "model" / "encoder.onnx").write_bytes((work / "model" / "encoder.onnx").read_bytes()[:-1] + b"\0")
-    result = fails(work, ["info", "model", "--format", "json"], "1 file failed", "encoder.onnx (sha256 differs")
+    result = fails(
+        work, ["info", "model", "--format", "json"], "1 file failed", "encoder.onnx (sha256 differs"
+    )
     statuses = {entry["name"]: entry["status"] for entry in json.loads(result.stdout)["files"]}
     assert statuses["encoder.onnx"] == "sha256 differs from manifest" and statuses["generator.onnx"] == "ok"
     (work / "model" / "encoder.onnx").unlink()

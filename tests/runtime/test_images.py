@@ -57,7 +57,9 @@ def test_jpeg_sixteen_bit_and_large_pictures(tmp_path):
     wide = np.asarray(Image.open(tmp_path / "digit.png"), dtype=np.uint16) * 257
     Image.fromarray(wide).save(tmp_path / "digit16.png")
     np.testing.assert_allclose(load_digit(tmp_path / "digit16.png"), reference, atol=0.01)
-    large = draw_digit(tmp_path / "large.png", size=(1100, 1400), stroke=[(200, 200), (700, 300), (500, 1200)])
+    large = draw_digit(
+        tmp_path / "large.png", size=(1100, 1400), stroke=[(200, 200), (700, 300), (500, 1200)]
+    )
     assert_mnist_form(load_digit(large))  # a thin stroke once shrunk, still full white
 
 
@@ -103,7 +105,10 @@ def huge_png_header(path, width, height):
 
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
     )
     return path
 
@@ -181,9 +186,15 @@ def test_in_memory_pictures_read_like_the_file(tmp_path):
     reference = load_digit(path)
     pixels = np.asarray(Image.open(path))
     with open(path, "rb") as file:
-        readings = [load_digit(str(path)), load_digit(Image.open(path)), load_digit(file),
-                    load_digit(io.BytesIO(path.read_bytes())), load_digit(pixels), load_digit(pixels / 255.0),
-                    load_digit(np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)]))]
+        readings = [
+            load_digit(str(path)),
+            load_digit(Image.open(path)),
+            load_digit(file),
+            load_digit(io.BytesIO(path.read_bytes())),
+            load_digit(pixels),
+            load_digit(pixels / 255.0),
+            load_digit(np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)])),
+        ]
     gray = np.asarray(Image.open(path).convert("L"))
     readings += [load_digit(gray), load_digit(gray[..., None]), load_digit(gray.astype(np.int64))]
     for reading in readings:
@@ -211,5 +222,8 @@ def test_inputs_that_are_not_pictures(source, keyword):
 
 def test_a_file_opened_as_text_is_refused(tmp_path):
     draw_digit(tmp_path / "digit.png")
-    with open(tmp_path / "digit.png", encoding="latin-1") as file, pytest.raises(EdgeVAEError, match="binary mode"):
+    with (
+        open(tmp_path / "digit.png", encoding="latin-1") as file,
+        pytest.raises(EdgeVAEError, match="binary mode"),
+    ):
         load_digit(file)

@@ -22,7 +22,9 @@ API_CALLS = (
 def run_with_home(home, *command, **environment):
     env = {key: value for key, value in os.environ.items() if key != "ORT_DISABLE_TELEMETRY"}
     env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **environment)
-    result = subprocess.run([sys.executable, *map(str, command)], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, *map(str, command)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     return result
 
@@ -60,5 +62,7 @@ def test_a_fresh_home_stays_empty(home, tmp_path):
     reason="the telemetry files are known from onnxruntime 1.32",
 )
 def test_the_user_can_opt_back_in(home, tmp_path):
-    run_with_home(home, *cli("generate", "--random", 1, "--out", tmp_path / "x.png"), ORT_DISABLE_TELEMETRY="0")
+    run_with_home(
+        home, *cli("generate", "--random", 1, "--out", tmp_path / "x.png"), ORT_DISABLE_TELEMETRY="0"
+    )
     assert (home / TELEMETRY_FOLDER / "deviceid").is_file()

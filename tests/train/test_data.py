@@ -70,8 +70,13 @@ def test_npz_with_wrong_keys_or_shapes_is_refused(tmp_path, mnist):
     with pytest.raises(DataError, match="missing x_train"):
         load_mnist(wrong_keys)
     wrong_shape = tmp_path / "shape.npz"
-    np.savez(wrong_shape, x_train=mnist.x_train[:100], y_train=mnist.y_train[:100], x_test=mnist.x_test,
-             y_test=mnist.y_test)
+    np.savez(
+        wrong_shape,
+        x_train=mnist.x_train[:100],
+        y_train=mnist.y_train[:100],
+        x_test=mnist.x_test,
+        y_test=mnist.y_test,
+    )
     with pytest.raises(DataError, match=r"x_train has shape \(100, 28, 28\)"):
         load_mnist(wrong_shape)
 

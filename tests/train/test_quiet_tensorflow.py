@@ -17,7 +17,11 @@ ONEDNN_BANNER = "oneDNN custom operations are on"
 
 
 def run_cli_with(environment, *args):
-    env = {key: value for key, value in os.environ.items() if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")
+    }
     env.update(environment)
     command = [sys.executable, "-m", "edgevae.runtime.cli", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)

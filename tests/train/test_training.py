@@ -72,8 +72,18 @@ def test_resumed_run_continues_exactly(mnist, tmp_path):
 
 def test_killed_run_resumes_from_its_checkpoint(tmp_path):
     run_dir = tmp_path / "run"
-    command = [sys.executable, "-m", "edgevae.runtime.cli", "train", "--epochs", "500", "--subset", "6000",
-               "--out", str(run_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "edgevae.runtime.cli",
+        "train",
+        "--epochs",
+        "500",
+        "--subset",
+        "6000",
+        "--out",
+        str(run_dir),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     while not (run_dir / "history.csv").exists() and time.monotonic() < deadline and process.poll() is None:

@@ -42,7 +42,10 @@ def anchored_copy(folder: Path, z_mean: np.ndarray, labels: np.ndarray) -> None:
     shutil.copytree(bundled_model_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["digit_anchors"] = [
-        {"digit": digit, "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])]}
+        {
+            "digit": digit,
+            "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])],
+        }
         for digit in range(10)
     ]
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -58,8 +61,12 @@ def main():
     picks = np.concatenate([np.flatnonzero(mnist.y_test == digit)[:DIGITS_PER_CLASS] for digit in range(10)])
     images = mnist.x_test[picks].reshape(len(picks), 784)
     z = fixed_latents()
-    reference = {"latents": z.tolist(), "images": images.tolist(), "labels": mnist.y_test[picks].tolist(),
-                 "manifold": manifold_grid(20, 0.95).tolist()}
+    reference = {
+        "latents": z.tolist(),
+        "images": images.tolist(),
+        "labels": mnist.y_test[picks].tolist(),
+        "manifold": manifold_grid(20, 0.95).tolist(),
+    }
     for precision, int8 in (("fp32", False), ("int8", True)):
         z_mean, z_log_var = Encoder(int8=int8).encode(images)
         reference[precision] = {
