@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from tables import table
 from timing import median_and_spread
 

@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.model_files import bundled_model_dir
 from edgevae.train.data import load_mnist
-
 from tables import table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

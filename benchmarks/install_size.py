@@ -7,11 +7,9 @@ with and without the `train` extra, each sized by the files its install record l
 from importlib.metadata import PackageNotFoundError, distribution, requires
 from pathlib import Path
 
+from edgevae.runtime.model_files import bundled_model_dir
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from edgevae.runtime.model_files import bundled_model_dir
-
 from tables import table
 
 LARGEST = 12  # rows in the per-distribution table

@@ -12,10 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime
-
 from edgevae.export.ort_format import convert_to_ort
 from edgevae.runtime.model_files import bundled_model_dir
-
 from tables import table
 from timing import flatten, interleaved, median_and_spread
 

@@ -13,9 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from edgevae.runtime import Encoder, Generator, load_digit
-
 from tables import table
 from timing import format_time
 

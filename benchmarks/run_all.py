@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-from edgevae.runtime.model_files import bundled_model_dir
-
 import cold_start
 import digits
 import environment
@@ -22,6 +20,8 @@ import ort_format
 import photos
 import quality
 import training_speed
+from edgevae.runtime.model_files import bundled_model_dir
+
 import web
 
 

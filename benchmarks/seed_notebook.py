@@ -9,10 +9,9 @@ Keras 3 no longer accepts is changed, each change marked "Keras 3".
 import argparse
 
 import keras
+from edgevae.train.data import load_mnist
 from keras import layers, ops
 from keras.models import Model
-
-from edgevae.train.data import load_mnist
 
 
 def load_data():

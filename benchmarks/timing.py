@@ -3,9 +3,7 @@
 import time
 
 import numpy as np
-
 from edgevae.runtime.benchmark import time_calls
-
 
 # onnxruntime, TensorFlow and OpenBLAS worker threads spin for a while after their last call; on a
 # machine with few cores they would slow down whichever library is timed next.

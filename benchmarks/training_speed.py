@@ -8,11 +8,9 @@ import time
 
 import keras
 import numpy as np
-
-from edgevae.train.data import load_mnist
-from edgevae.train.fit import Trainer, TrainConfig
-
 import seed_notebook
+from edgevae.train.data import load_mnist
+from edgevae.train.fit import TrainConfig, Trainer
 from tables import table
 from timing import median_and_spread
 

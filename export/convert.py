@@ -8,7 +8,6 @@ import keras
 import onnx
 import tensorflow as tf
 import tf2onnx
-
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.train.model import IMAGE_SIZE
 

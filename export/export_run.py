@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import onnx
-
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import make_folder, save_text
 from edgevae.runtime.model_files import file_name
@@ -19,9 +18,10 @@ from edgevae.train.data import as_model_input, load_mnist
 
 from . import convert, metadata
 from .digit_anchors import digit_anchors, missing_digits
-from .latent_map import FILE_NAME as LATENT_MAP_FILE, latent_map_text
+from .latent_map import FILE_NAME as LATENT_MAP_FILE
+from .latent_map import latent_map_text
 from .ort_format import write_ort_copies
-from .parity import check_parity, prior_samples, onnx_outputs
+from .parity import check_parity, onnx_outputs, prior_samples
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 

@@ -6,7 +6,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import onnx
-
 from edgevae.runtime.model_files import file_kind
 from edgevae.runtime.model_info import size_and_sha256
 

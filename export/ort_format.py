@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime
-
 from edgevae.runtime.model_files import file_kind
 
 from .parity import TOLERANCE, ParityError, max_differences, onnx_outputs

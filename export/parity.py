@@ -3,7 +3,6 @@
 import numpy as np
 import onnx
 import onnxruntime
-
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.latents import latent_grid, prior_samples
 

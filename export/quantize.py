@@ -14,9 +14,8 @@ onnxruntime folds into a constant when it loads the model.
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
-
 from edgevae.runtime.errors import EdgeVAEError
+from onnx import helper, numpy_helper
 
 from .parity import onnx_outputs
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from .command_group import EdgeVAEGroup
-from .errors import EdgeVAEError
 from .encodings import format_encodings
+from .errors import EdgeVAEError
 from .files import (
     STDOUT,
     check_output_folder,

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from .errors import EdgeVAEError
-from .model_files import file_kind, bundled_model_dir, read_manifest
+from .model_files import bundled_model_dir, file_kind, read_manifest
 
 JSON_METADATA = ("image_shape", "metrics", "parity", "digit_anchors")
 INTEGER_METADATA = ("format_version", "latent_dim", "opset")

@@ -4,7 +4,6 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-
 from edgevae.runtime.images import save_png
 from edgevae.train.data import load_mnist
 

@@ -5,7 +5,6 @@ import zipfile
 from dataclasses import dataclass
 
 import numpy as np
-
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import atomic_write
 

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import click
+from edgevae.runtime.errors import EdgeVAEError
 
 # TensorFlow first and quietly; this fails, as ImportError, when the train extra is missing.
 from edgevae.train.quiet_tensorflow import tensorflow  # noqa: F401
-
-from edgevae.runtime.errors import EdgeVAEError
 
 from .data import head, load_mnist
 from .fit import TrainConfig

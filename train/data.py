@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from edgevae.runtime.errors import EdgeVAEError
 
 KERAS_CACHE = Path("~/.keras/datasets/mnist.npz").expanduser()

@@ -20,12 +20,11 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.runtime.files import make_folder, save_text
 
 from .data import MNIST, as_model_input
-from .fit import Trainer, TrainConfig, resume_trainer
+from .fit import TrainConfig, Trainer, resume_trainer
 from .plots import save_latent_scatter
 
 CHECKPOINT = "checkpoint.npz"

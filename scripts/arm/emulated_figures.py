@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime
-
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.benchmark import time_calls
 

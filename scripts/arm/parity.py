@@ -21,7 +21,6 @@ import sys
 
 import numpy as np
 import onnxruntime
-
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.latents import latent_grid, prior_samples
 from edgevae.runtime.model_files import bundled_model_dir

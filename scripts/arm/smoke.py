@@ -44,17 +44,16 @@ def main() -> int:
         f"a sys.executable subprocess says {child.stdout.strip()!r} {child.stderr[-200:]!r}",
     )
 
-    import bz2, ctypes, decimal, hashlib, json, lzma, sqlite3, ssl, uuid, zlib  # noqa: F401,E401
+    import bz2  # noqa: F401,E401
 
     start = time.perf_counter()
     import onnxruntime
 
     import_seconds = time.perf_counter() - start
     import click
+    import edgevae.runtime
     import numpy as np
     import PIL
-
-    import edgevae.runtime
     from edgevae.runtime import Encoder, Generator
 
     if args.expect_packages:

@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
-
 from edgevae.runtime import Encoder, Generator
-from digit_classifier import asked_digit_quality, classify
 from edgevae.runtime.model_files import bundled_model_dir
+
+from digit_classifier import asked_digit_quality, classify
 
 ROLES_AND_PRECISIONS = {"encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"}
 OTHER_FILES = {"latent_map.json"}  # the web page's map of the test digits

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import onnx
 import pytest
-
 from edgevae.export import convert
-from edgevae.export.parity import TOLERANCE, ParityError, check_parity
 from edgevae.export.export_run import export_run
+from edgevae.export.parity import TOLERANCE, ParityError, check_parity
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.errors import EdgeVAEError
 from edgevae.train.data import as_model_input
+
 from helpers import assert_clean_failure, run_cli, run_without_training_stack
 
 pytestmark = pytest.mark.slow

@@ -4,11 +4,11 @@ import io
 
 import numpy as np
 import pytest
+from edgevae.runtime import Encoder, Generator, load_digit
 from PIL import Image
 
 from digit_classifier import classify
 from digit_photos import STORED, page, photo_set
-from edgevae.runtime import Encoder, Generator, load_digit
 from helpers import run_cli
 
 AGREEMENT_GOAL = 0.85  # the goal; the clean scans of the same digits reach about 0.92

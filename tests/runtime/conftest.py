@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from edgevae.runtime.model_files import bundled_model_dir
+
 from helpers import SECOND_STROKE, draw_digit
 
 

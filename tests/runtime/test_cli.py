@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from edgevae.runtime import Encoder, Generator, __version__, load_digit
 from PIL import Image
 
-from edgevae.runtime import Encoder, Generator, __version__, load_digit
 from helpers import FLOAT32_FILES, copy_model, run_cli
 
 

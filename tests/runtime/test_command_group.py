@@ -5,11 +5,11 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import edgevae.runtime
 import pytest
 from click.testing import CliRunner
-
-import edgevae.runtime
 from edgevae.runtime.command_group import EdgeVAEGroup
+
 from helpers import TRAINING_STACK, assert_clean_failure, run_without_training_stack
 
 RUNTIME_SOURCE = Path(edgevae.runtime.__file__).parent

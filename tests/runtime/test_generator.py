@@ -2,7 +2,6 @@ import json
 
 import numpy as np
 import pytest
-
 from edgevae.runtime import EdgeVAEError, Encoder, Generator
 from edgevae.runtime.digits import parse_digit_anchors
 from edgevae.runtime.latents import latent_grid

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from edgevae.runtime import EdgeVAEError, Encoder, Generator, load_digit, save_grid, save_png
 from PIL import Image
 
-from edgevae.runtime import EdgeVAEError, Encoder, Generator, load_digit, save_grid, save_png
 from helpers import SECOND_STROKE, assert_clean_failure, assert_usage_failure, copy_model, draw_digit, run_cli
 from onnx_builder import encoder_model, generator_model
 

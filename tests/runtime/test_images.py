@@ -8,10 +8,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
-
 from edgevae.runtime import EdgeVAEError, load_digit, save_grid, save_png
 from edgevae.runtime.files import atomic_write
+from PIL import Image, ImageDraw
+
 from helpers import draw_digit
 
 

@@ -8,8 +8,8 @@ import re
 import shutil
 
 import pytest
-
 from edgevae.runtime import EdgeVAEError, Encoder, Generator
+
 from helpers import FLOAT32_FILES, copy_model
 
 

@@ -6,7 +6,6 @@ import struct
 
 import numpy as np
 import pytest
-
 from edgevae.train.data import DataError, NumpyOnlyUnpickler, load_mnist, read_idx
 
 OFFICIAL_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

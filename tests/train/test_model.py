@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from edgevae.train.model import Architecture, build_vae
 from edgevae.train.objectives import negative_elbo, seed_loss
 

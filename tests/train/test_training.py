@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 import pytest
-
 from edgevae.train.data import head
-from edgevae.train.fit import Trainer, TrainConfig, resume_trainer
+from edgevae.train.fit import TrainConfig, Trainer, resume_trainer
 from edgevae.train.train_run import OUTPUT_FILES
+
 from helpers import assert_clean_failure, run_cli
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.latents import manifold_grid
 from edgevae.runtime.model_files import bundled_model_dir
