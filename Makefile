@@ -7,7 +7,7 @@ RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
 .PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
-.PHONY: web test-web
+.PHONY: web test-web lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ define draw_pictures
 	$(BIN)/edgevae interpolate $(2) build/mnist-samples/digit_1.png build/mnist-samples/digit_7.png \
 		--steps 10 --out $(1)/interpolation.png
 endef
+
+# ruff: the linter and formatter, configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
