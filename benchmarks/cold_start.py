@@ -14,7 +14,8 @@ EDGEVAE_ROW = "`edgevae generate --random 16 --seed 0 --out x.png`"
 
 
 def commands(model_dir: Path, run_dir: Path | None) -> dict[str, list[str]]:
-    """{row name: command}; the Keras rows need a run folder. Paths are absolute: the runs happen elsewhere."""
+    """{row name: command}; the Keras rows need a run folder.
+    Paths are absolute: the runs happen elsewhere."""
     python = sys.executable
     rows = {
         EDGEVAE_ROW: [
@@ -74,10 +75,8 @@ def report(model_dir: Path, run_dir: Path | None, quick: bool) -> str:
     seconds = {name: [] for name in rows}
     peak_rss = {name: [] for name in rows}
     with tempfile.TemporaryDirectory() as folder:
-        for (
-            name,
-            command,
-        ) in rows.items():  # one untimed run each, so every command starts from a warm disk cache
+        # One untimed run each, so every command starts from a warm disk cache.
+        for _name, command in rows.items():
             run_measured(command, folder)
         for _ in range(runs):  # take turns, so load from other processes falls on all commands alike
             for name, command in rows.items():
@@ -99,9 +98,9 @@ def report(model_dir: Path, run_dir: Path | None, quick: bool) -> str:
     return "\n\n".join(
         [
             "## 2. Fresh process: 16 digits to a PNG",
-            f"Each command in its own new process, {runs} timed runs taking turns (after one untimed run each):"
-            " wall time median (10th–90th percentile), and the median of the process's peak resident memory."
-            " The last two columns divide the medians by edgevae's.",
+            f"Each command in its own new process, {runs} timed runs taking turns (after one untimed run"
+            " each): wall time median (10th–90th percentile), and the median of the process's peak resident"
+            " memory. The last two columns divide the medians by edgevae's.",
             table(
                 ["command", "wall time", "peak RSS (MiB)", "time vs edgevae", "RSS vs edgevae"], table_rows
             ),

@@ -1,4 +1,5 @@
-"""The top of BENCHMARKS.md: what machine and software the figures come from, and the command that made them."""
+"""The top of BENCHMARKS.md: what machine and software the figures come from,
+and the command that made them."""
 
 import os
 import platform

@@ -79,9 +79,10 @@ def report() -> str:
     return "\n\n".join(
         [
             "## 3. Installed size",
-            "The distributions edgevae's requirements pull in (their dependencies included, environment markers"
-            " applied), measured in this virtual environment by the files each one's install record lists."
-            f" edgevae itself is left out (installed editable here); its bundled model is {mib(model_bytes)} MiB.",
+            "The distributions edgevae's requirements pull in (their dependencies included, environment"
+            " markers applied), measured in this virtual environment by the files each one's install record"
+            " lists. edgevae itself is left out (installed editable here); its bundled model is"
+            f" {mib(model_bytes)} MiB.",
             table(["environment", "install", "distributions", "size (MiB)", "vs runtime only"], summary),
             table(["largest distributions (training environment)", "size (MiB)", "in runtime only"], rows),
         ]

@@ -51,7 +51,7 @@ def example_input(role, config, batch: int) -> np.ndarray:
 
 def check_floor(functions, config, x) -> None:
     """The floor must compute the same network, or its times mean nothing."""
-    expected = dict(zip(config.output_names, functions["bare session.run"](x)))
+    expected = dict(zip(config.output_names, functions["bare session.run"](x), strict=True))
     for name, value in functions["numpy floor"](x).items():
         np.testing.assert_allclose(value, expected[name], atol=1e-4, err_msg=f"numpy floor differs on {name}")
 
@@ -83,11 +83,11 @@ def report(model_dir, run_dir, quick: bool) -> str:
         [
             "## 1. Latency per call",
             f"Median (10th–90th percentile) of one call, over {rounds} rounds that take turns between the"
-            f" columns, each of at least {least} calls and {seconds:g} s. edgevae fp32/int8: `Generator.generate`"
-            " and `Encoder.encode`, input checks included. Bare session.run: the fp32 session with no checks."
-            " numpy floor: the fp32 .onnx replayed as numpy matrix products (checked to agree within 1e-4)."
-            " Keras: the run folder's .keras files, given numpy arrays; predict splits a batch into its default 32s."
-            " Thread counts are each library's default.",
+            f" columns, each of at least {least} calls and {seconds:g} s. edgevae fp32/int8:"
+            " `Generator.generate` and `Encoder.encode`, input checks included. Bare session.run: the fp32"
+            " session with no checks. numpy floor: the fp32 .onnx replayed as numpy matrix products (checked"
+            " to agree within 1e-4). Keras: the run folder's .keras files, given numpy arrays; predict splits"
+            " a batch into its default 32s. Thread counts are each library's default.",
             table(["model", "batch", *COLUMNS], rows),
             "edgevae fp32 over the reference: the median of the rounds' ratios, each of that round's medians."
             " The targets are the runtime issue's, set for the generator.",

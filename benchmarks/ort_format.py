@@ -1,4 +1,5 @@
-"""ORT-format copies of the bundled model (`edgevae export --ort`): file sizes and time per call, against .onnx.
+"""ORT-format copies of the bundled model (`edgevae export --ort`): file sizes and time per call,
+against .onnx.
 
     python benchmarks/ort_format.py [--quick]
 
@@ -50,8 +51,8 @@ def report(quick: bool = False) -> str:
             "(basic optimisations; int8 without constant folding, so its weights stay int8). Batch 1, one "
             "onnxruntime session per file, 1 thread, median (10th–90th percentile).",
             table(["file", "bytes", "generate, batch 1"], rows),
-            "An .ort file is not re-optimised when loaded, so the int8 .ort turns its int8 weights into float32 "
-            "(Cast, Mul) on every call; the .onnx int8 file has that folded away at load time.",
+            "An .ort file is not re-optimised when loaded, so the int8 .ort turns its int8 weights into "
+            "float32 (Cast, Mul) on every call; the .onnx int8 file has that folded away at load time.",
         ]
     )
 

@@ -1,4 +1,5 @@
-"""Section 6: load_digit on phone-style photos of MNIST test digits (tests/digit_photos.py), against clean scans.
+"""Section 6: load_digit on phone-style photos of MNIST test digits (tests/digit_photos.py),
+against clean scans.
 
     python benchmarks/photos.py [--count 200] [--seed 0]
 
@@ -69,19 +70,19 @@ def report(count: int = 200, seed: int = 0) -> str:
         [
             "## 6. Photos of digits",
             f"`load_digit` on {count} MNIST test digits (seed {seed}) made into phone-style JPEG photos by"
-            " tests/digit_photos.py (600-1200 px: paper tone and texture, pen or pencil, tilt, desk edges, light"
-            " gradient, vignetting, shadow bands, colour cast, defocus, noise, JPEG, EXIF-rotated storage), and"
-            " the same digits as clean scans. Agreement: the reference classifier gives the reconstruction from"
-            " the picture the class it gives the reconstruction from the clean digit. Time: median of one"
-            " `load_digit` call, JPEG bytes to 28x28. The tilt alone costs agreement, as MNIST digits are"
-            " upright: the 8° row shows by how much.",
+            " tests/digit_photos.py (600-1200 px: paper tone and texture, pen or pencil, tilt, desk edges,"
+            " light gradient, vignetting, shadow bands, colour cast, defocus, noise, JPEG, EXIF-rotated"
+            " storage), and the same digits as clean scans. Agreement: the reference classifier gives the"
+            " reconstruction from the picture the class it gives the reconstruction from the clean digit."
+            " Time: median of one `load_digit` call, JPEG bytes to 28x28. The tilt alone costs agreement, as"
+            " MNIST digits are upright: the 8° row shows by how much.",
             table(["pictures", "count", "agreement with the clean digit", "time per picture"], rows),
         ]
     )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -26,7 +26,8 @@ def load_data():
 
 def sampling(args):
     mean, log_var = args
-    # Keras 3: the notebook baked in shape (100, 2); Keras 3 traces with an unknown batch, so take the input's.
+    # Keras 3: the notebook baked in shape (100, 2); Keras 3 traces with an unknown batch,
+    # so take the input's.
     epsilon = keras.random.normal(shape=ops.shape(mean), mean=0.0, stddev=1.0)
     return mean + ops.exp(log_var) * epsilon
 
@@ -88,7 +89,8 @@ def main():
     args = parser.parse_args()
     history = train(args.epochs)
     print(
-        f"val_loss {history.history['val_loss'][-1]:.4f} after {args.epochs} epochs (the notebook: 0.1764 after 300)"
+        f"val_loss {history.history['val_loss'][-1]:.4f} after {args.epochs} epochs"
+        " (the notebook: 0.1764 after 300)"
     )
 
 

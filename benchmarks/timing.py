@@ -29,7 +29,7 @@ def spread(values) -> tuple[float, float, float]:
 
 def paired_ratio(rounds_a: list[list[float]], rounds_b: list[list[float]]) -> tuple[float, float, float]:
     """Median a/b over rounds, each round's ratio from its own medians; and the lowest and highest round."""
-    ratios = [np.median(a) / np.median(b) for a, b in zip(rounds_a, rounds_b)]
+    ratios = [np.median(a) / np.median(b) for a, b in zip(rounds_a, rounds_b, strict=True)]
     return float(np.median(ratios)), float(min(ratios)), float(max(ratios))
 
 

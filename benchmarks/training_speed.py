@@ -1,4 +1,5 @@
-"""Section 4: training seconds per epoch at batch 100, edgevae's Trainer against the seed notebook's model.fit.
+"""Section 4: training seconds per epoch at batch 100, edgevae's Trainer against
+the seed notebook's model.fit.
 
 Both train on the full MNIST training set. The first epoch of each is left out of the medians: it
 includes tracing, and XLA compilation for the Trainer.
@@ -69,9 +70,9 @@ def report(quick: bool) -> str:
         [
             "## 4. Training speed (batch 100, 60,000 images)",
             f"{epochs} epochs each, the first left out: median (10th–90th percentile) of the other"
-            f" {epochs - 1} epochs' seconds. \"With validation\" adds each epoch's pass over the 10,000 test images."
-            " The last column is the notebook's objective on the test set after the last epoch (one latent"
-            " sample per image; edgevae trains the ELBO, so this is not what it optimises).",
+            f" {epochs - 1} epochs' seconds. \"With validation\" adds each epoch's pass over the 10,000 test"
+            " images. The last column is the notebook's objective on the test set after the last epoch (one"
+            " latent sample per image; edgevae trains the ELBO, so this is not what it optimises).",
             table(
                 [
                     "trainer",

@@ -38,13 +38,14 @@ def report(quick: bool = False) -> str:
     return "\n\n".join(
         [
             title,
-            f"`node web/bench.mjs`: medians; page loads from a fresh browser profile ({result['loads']} loads), calls in "
-            f"{result['calls']}-call blocks. Browser: Debian's Chromium, onnxruntime-web (wasm, 1 thread); Node: "
-            f"onnxruntime-node (CPU, 1 thread). Load average at start: {load}.",
+            "`node web/bench.mjs`: medians; page loads from a fresh browser profile "
+            f"({result['loads']} loads), calls in {result['calls']}-call blocks. Browser: Debian's Chromium, "
+            "onnxruntime-web (wasm, 1 thread); Node: onnxruntime-node (CPU, 1 thread). Load average at "
+            f"start: {load}.",
             table(["", "browser", "Node.js", "note"], rows),
-            f"Page weight: {weight / 1e6:.1f} MB in {len(browser['weight'])} requests, of which onnxruntime's wasm is "
-            f"{wasm / 1e6:.1f} MB ({result['gzippedWasm'] / 1e6:.1f} MB gzipped, for a server that compresses) and the "
-            "two fp32 models 1.9 MB.",
+            f"Page weight: {weight / 1e6:.1f} MB in {len(browser['weight'])} requests, of which "
+            f"onnxruntime's wasm is {wasm / 1e6:.1f} MB ({result['gzippedWasm'] / 1e6:.1f} MB gzipped, for "
+            "a server that compresses) and the two fp32 models 1.9 MB.",
         ]
     )
 

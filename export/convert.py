@@ -44,7 +44,8 @@ def check_architecture(encoder: keras.Model, generator: keras.Model) -> None:
     ):
         raise EdgeVAEError(
             f"generator.keras is not an edgevae generator for this encoder (z [batch, {latent_dim}] -> "
-            f"image [batch, {IMAGE_SIZE}]), found {tuple(generator.input.shape)} -> {tuple(generator.output.shape)}"
+            f"image [batch, {IMAGE_SIZE}]), found {tuple(generator.input.shape)} -> "
+            f"{tuple(generator.output.shape)}"
         )
 
 

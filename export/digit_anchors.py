@@ -67,7 +67,8 @@ def digit_anchors(latents: np.ndarray, labels: np.ndarray) -> list[dict]:
 
 
 def neighbour_purity(queries, query_labels, latents, labels, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per query code: the share of its k nearest other codes that carry its label, and the k-th's distance."""
+    """Per query code: the share of its k nearest other codes that carry its label,
+    and the k-th's distance."""
     squared_norms = (latents**2).sum(axis=1)
     purity, radius = np.empty(len(queries), np.float32), np.empty(len(queries), np.float32)
     for start in range(0, len(queries), CHUNK):

@@ -72,7 +72,8 @@ def export_run(
 
 
 def anchors_of(encoder_onnx, run_metrics: dict, mnist, report) -> list[dict] | None:
-    """Each digit's latent region from the run's training images and labels; None, said in one line, without them."""
+    """Each digit's latent region from the run's training images and labels;
+    None, said in one line, without them."""
     count = run_metrics.get("train_images")
     if not isinstance(count, int) or count < 1:
         reason = "the run's metrics.json does not say which training images it used (train_images)"
@@ -93,7 +94,8 @@ def anchors_of(encoder_onnx, run_metrics: dict, mnist, report) -> list[dict] | N
 
 
 def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, dict]:
-    """int8 copies of both models and their error against fp32 on the parity inputs; refuses a bad generator."""
+    """int8 copies of both models and their error against fp32 on the parity inputs;
+    refuses a bad generator."""
     inputs = parity_inputs(shared, test_images)
     int8_models, errors = {}, {}
     for role, model in models.items():

@@ -21,7 +21,7 @@ def session_for(model: onnx.ModelProto | str) -> onnxruntime.InferenceSession:
 def onnx_outputs(model, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     session = session_for(model)
     names = [output.name for output in session.get_outputs()]
-    return dict(zip(names, session.run(names, feeds)))  # by name: tf2onnx sorts dict outputs
+    return dict(zip(names, session.run(names, feeds), strict=True))  # by name: tf2onnx sorts dict outputs
 
 
 def keras_outputs(model, inputs: np.ndarray, batch_size: int = 1000) -> dict[str, np.ndarray]:

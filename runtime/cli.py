@@ -85,7 +85,8 @@ def model_inputs(model_dir, roles, int8) -> list[Path]:
 
 
 def read_latents(path: Path):
-    """Latents [n, latent] from a .npy file, mapped, not read: its header is checked before anything is allocated."""
+    """Latents [n, latent] from a .npy file, mapped, not read:
+    its header is checked before anything is allocated."""
     import numpy as np
 
     if not path.exists():
@@ -110,8 +111,8 @@ def read_latents(path: Path):
         raise EdgeVAEError(f"{path} holds no latents (shape {list(shape)})")
     if count * dtype.itemsize != path.stat().st_size - offset:
         raise EdgeVAEError(
-            f"{path} is truncated or its header lies: shape {list(shape)} needs {count * dtype.itemsize:,} bytes"
-            f" of data, the file holds {path.stat().st_size - offset:,}"
+            f"{path} is truncated or its header lies: shape {list(shape)} needs {count * dtype.itemsize:,}"
+            f" bytes of data, the file holds {path.stat().st_size - offset:,}"
         )
     if len(shape) == 2 and shape[0] > MAX_IMAGES:
         raise EdgeVAEError(f"{path} holds {shape[0]:,} latents; one command takes at most {MAX_IMAGES:,}")

@@ -7,7 +7,8 @@ from .session import LoadedModel, infer
 
 
 class Encoder(LoadedModel):
-    """The exported encoder: images into latent distributions, through one onnxruntime session reused for every call.
+    """The exported encoder: images into latent distributions,
+    through one onnxruntime session reused for every call.
 
     `Encoder()` loads the bundled model; `Encoder("my-model/")` an exported folder or file.
     """

@@ -153,7 +153,8 @@ def write_in_place(path: Path, write) -> Path:
         return path
     try:
         regular = stat.S_ISREG(os.stat(path).st_mode)
-        # No O_CREAT: /dev and /proc get no new files. A FIFO blocks here until a reader opens it, as with `>`.
+        # No O_CREAT: /dev and /proc get no new files. A FIFO blocks here until a reader opens it,
+        # as with `>`.
         with os.fdopen(os.open(path, os.O_WRONLY | (os.O_TRUNC if regular else 0)), "wb") as file:
             write(file)
     except OSError as error:
@@ -196,7 +197,8 @@ def name_max(folder: Path) -> int:
 
 
 def temporary_name(name: str, folder: Path) -> str:
-    """A hidden, unique name beside the output, `.NAME.RANDOM.tmp`, with NAME shortened to fit the file system."""
+    """A hidden, unique name beside the output, `.NAME.RANDOM.tmp`,
+    with NAME shortened to fit the file system."""
     tail = f".{os.urandom(4).hex()}.tmp"
     limit = name_max(folder) - len(tail) - 1
     while len(os.fsencode(name)) > limit:

@@ -11,7 +11,8 @@ from .session import LoadedModel, infer
 
 
 class Generator(LoadedModel):
-    """The exported generator: latent points into digit images, through one onnxruntime session reused for every call.
+    """The exported generator: latent points into digit images,
+    through one onnxruntime session reused for every call.
 
     `Generator()` loads the bundled model; `Generator("my-model/")` an exported folder or file.
     """

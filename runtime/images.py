@@ -1,4 +1,5 @@
-"""Read a digit from any picture (a path, an image, an array, a file) in MNIST form; save images as grayscale PNGs."""
+"""Read a digit from any picture (a path, an image, an array, a file) in MNIST form;
+save images as grayscale PNGs."""
 
 import io
 import math
@@ -64,7 +65,8 @@ def check_file(path: Path):
 
 
 def read_grayscale(source, name: str) -> np.ndarray:
-    """Open (a path or a file object) or take (a PIL image) a picture, upright as its EXIF tag says, as grayscale."""
+    """Open (a path or a file object) or take (a PIL image) a picture, upright as its EXIF tag says,
+    as grayscale."""
     too_large = f"{name} is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
     try:
         with warnings.catch_warnings():
@@ -95,7 +97,8 @@ def upright(image: Image.Image) -> Image.Image:
 
 
 def array_grayscale(array: np.ndarray) -> np.ndarray:
-    """A numpy picture as grayscale: uint8 (0-255) or float (0-1), [height, width] or [height, width, 3 or 4]."""
+    """A numpy picture as grayscale: uint8 (0-255) or float (0-1),
+    [height, width] or [height, width, 3 or 4]."""
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
@@ -164,7 +167,8 @@ def mnist_form(gray: np.ndarray, name) -> np.ndarray:
 
 
 def scan_ink(gray: np.ndarray) -> np.ndarray | None:
-    """A scan, a drawing or an MNIST digit: ink is what differs from the border's tone, scaled to a peak of 1."""
+    """A scan, a drawing or an MNIST digit: ink is what differs from the border's tone,
+    scaled to a peak of 1."""
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if border.mean() > gray.mean():  # dark ink on light paper: flip to MNIST's white on black
         gray, border = 1 - gray, 1 - border
@@ -176,7 +180,8 @@ def scan_ink(gray: np.ndarray) -> np.ndarray | None:
 
 
 def fit_in_field(ink: np.ndarray) -> np.ndarray:
-    """Crop to the ink, fit it into MNIST's 20x20 box keeping its aspect ratio, and centre its mass in 28x28."""
+    """Crop to the ink, fit it into MNIST's 20x20 box keeping its aspect ratio,
+    and centre its mass in 28x28."""
     rows = np.flatnonzero((ink > 0.2).any(axis=1))
     columns = np.flatnonzero((ink > 0.2).any(axis=0))
     ink = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
@@ -204,8 +209,8 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
 
 # What the writers produce for each suffix of an output path; one table for the API and the CLI.
 PICTURE_FORMATS = {
-    ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF",
-    ".gif": "GIF",
+    ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF",
+    ".tiff": "TIFF", ".gif": "GIF",
 }  # fmt: skip
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}  # digits keep their edges
 MAX_SIDE = {"JPEG": 65_535, "WEBP": 16_383, "GIF": 65_535}  # the formats cannot store larger pictures
@@ -246,7 +251,8 @@ def grid_layout(count: int, image_shape, columns: int | None, padding: int) -> t
 
 
 def write_grid(chunks, count: int, image_shape, path, columns: int | None = None, padding: int = 2) -> Path:
-    """Lay out `count` images arriving in chunks [k, height, width] as one grid picture; only the grid is held."""
+    """Lay out `count` images arriving in chunks [k, height, width] as one grid picture;
+    only the grid is held."""
     columns, grid_height, grid_width = grid_layout(count, image_shape, columns, padding)
     kind = check_picture(path, grid_height, grid_width)
     height, width = image_shape

@@ -103,7 +103,8 @@ def format_info(info: dict) -> str:
             value = ", ".join(f"{name} {compact(item)}" for name, item in value.items())
         lines.append(f"{key:<9} {value if value not in (None, '') else '-'}")
     lines.append(
-        f"digits    {'anchors for 0-9: generate --digit D' if info.get('digit_anchors') else '- (no anchors)'}"
+        "digits    "
+        f"{'anchors for 0-9: generate --digit D' if info.get('digit_anchors') else '- (no anchors)'}"
     )
     lines.append("files")
     for entry in info["files"]:

@@ -25,7 +25,8 @@ MIN_AREA = 20  # pixels at PHOTO_SIZE: smaller pieces of ink are specks
 
 
 def is_photo(gray: np.ndarray) -> bool:
-    """Whether the picture has what photos have and scans do not: light or clutter that varies along its border.
+    """Whether the picture has what photos have and scans do not: light or clutter
+    that varies along its border.
 
     Small pictures (MNIST's own 28x28, icons) never count: nothing at that size needs flattening.
     """
@@ -38,8 +39,8 @@ def is_photo(gray: np.ndarray) -> bool:
 
 def photo_ink(gray: np.ndarray) -> np.ndarray | None:
     """The digit's ink [height, width] in [0, 1] (1 for full-strength ink); None when no digit stands out from
-    the paper, or when the digit fills the frame: a tight crop holds little paper to flatten, and its strokes can
-    be wider than the paper estimate's window, so the scan reading serves it better."""
+    the paper, or when the digit fills the frame: a tight crop holds little paper to flatten, and its strokes
+    can be wider than the paper estimate's window, so the scan reading serves it better."""
     gray = shrink(gray, PHOTO_SIZE)
     if not ink_is_dark(gray):
         gray = 1 - gray

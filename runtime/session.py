@@ -1,4 +1,5 @@
-"""Open one onnxruntime session for a model file, check it plays the expected role, and hold it (LoadedModel)."""
+"""Open one onnxruntime session for a model file, check it plays the expected role,
+and hold it (LoadedModel)."""
 
 import json
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     (latent_dim,) = latent_sizes
     if metadata.get("latent_dim", str(latent_dim)).strip() != str(latent_dim):
         raise EdgeVAEError(
-            f"{path} has latent_dim metadata {metadata['latent_dim']!r}, but its tensors hold {latent_dim} values"
+            f"{path} has latent_dim metadata {metadata['latent_dim']!r},"
+            f" but its tensors hold {latent_dim} values"
         )
     image_shape = parse_image_shape(metadata.get("image_shape"), path, sizes["image"])
     return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
@@ -147,8 +149,9 @@ def tensor_size(tensor, path: Path, role: str) -> int:
     ):
         shown = [size if isinstance(size, int) else size or "?" for size in shape]
         raise EdgeVAEError(
-            f"{path} does not match the {role} contract: {tensor.name} must be float32 [batch, size] with a dynamic"
-            f" batch and a fixed size, found {tensor.type.removeprefix('tensor(').rstrip(')')} {shown}"
+            f"{path} does not match the {role} contract: {tensor.name} must be float32 [batch, size]"
+            " with a dynamic batch and a fixed size,"
+            f" found {tensor.type.removeprefix('tensor(').rstrip(')')} {shown}"
         )
     return shape[1]
 
@@ -184,8 +187,8 @@ def infer(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
         size = config.image_shape[0] * config.image_shape[1] if name == "image" else config.latent_dim
         if result.dtype != np.float32 or result.shape != (len(value), size):
             raise EdgeVAEError(
-                f"{config.path} returned {name} as {result.dtype} {list(result.shape)} for {len(value)} inputs,"
-                f" not the float32 {[len(value), size]} it declares"
+                f"{config.path} returned {name} as {result.dtype} {list(result.shape)} for {len(value)}"
+                f" inputs, not the float32 {[len(value), size]} it declares"
             )
     return results
 

@@ -1,4 +1,5 @@
-"""The reference digit classifier the quality tests and benchmarks judge by: logistic regression on MNIST pixels.
+"""The reference digit classifier the quality tests and benchmarks judge by:
+logistic regression on MNIST pixels.
 
 Deliberately simple and independent of the VAE (about 90% on the test set), so that "the generator drew a 7"
 means a separate model read a 7.

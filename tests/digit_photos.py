@@ -143,7 +143,8 @@ def photo_set(
 def page(
     digit: np.ndarray, shadow: bool = False, desk: bool = False, crop: bool = False, seed: int = 0
 ) -> np.ndarray:
-    """One controlled picture, uint8 [height, width, 3]: the digit on evenly lit paper with one effect at a time.
+    """One controlled picture, uint8 [height, width, 3]:
+    the digit on evenly lit paper with one effect at a time.
 
     shadow: a hard-edged band at half the light across the page and the digit; desk: a dark desk along the
     left and top edges; crop: cut tightly around the digit's ink, as an app that found the digit would.

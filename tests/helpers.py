@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: digit pictures and real CLI calls (imported by name: tests/ has no packages)."""
+"""Helpers shared by the tests: digit pictures and real CLI calls
+(imported by name: tests/ has no packages)."""
 
 import shutil
 import subprocess
@@ -50,14 +51,16 @@ def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
 
 
 def run_without_training_stack(code: str, *args) -> subprocess.CompletedProcess:
-    """Python `code` in a fresh process where the training stack cannot be imported, as in a runtime-only install.
+    """Python `code` in a fresh process where the training stack cannot be imported,
+    as in a runtime-only install.
 
     Its last stdout line reports the training modules imported anyway: "TRAINING MODULES []" when none.
     """
     blocker = (
         "import atexit, sys\n"
         f"stack = {TRAINING_STACK!r}\n"
-        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in stack and sys.modules[m] is not None)\n"
+        "loaded = lambda: sorted(m for m in sys.modules"
+        " if m.split('.')[0] in stack and sys.modules[m] is not None)\n"
         "atexit.register(lambda: print('TRAINING MODULES', loaded()))\n"
         "sys.modules.update({name: None for name in stack})  # `import tensorflow` now fails\n"
     )

@@ -111,7 +111,8 @@ def command(
         metrics = train_run(config, mnist, run_dir, resume=resume, force=force, resume_epochs=resume_epochs)
     except KeyboardInterrupt:
         raise click.ClickException(
-            f"interrupted; the last finished epoch is saved: continue with edgevae train --out {run_dir} --resume"
+            "interrupted; the last finished epoch is saved:"
+            f" continue with edgevae train --out {run_dir} --resume"
         ) from None
     click.echo(
         f"Test -ELBO {metrics['test_negative_elbo_nats']:.2f} nats (best epoch {metrics['best_epoch']}),"

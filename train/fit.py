@@ -170,8 +170,9 @@ class Trainer:
             self.record(epoch, train_loss, evaluation, seconds)
             if verbose:
                 print(
-                    f"  val -ELBO {evaluation.negative_elbo:.2f} nats (reconstruction {evaluation.reconstruction:.2f},"
-                    f" KL {evaluation.kl:.2f}), seed val_loss {evaluation.seed_objective:.4f}, {seconds:.2f} s"
+                    f"  val -ELBO {evaluation.negative_elbo:.2f} nats"
+                    f" (reconstruction {evaluation.reconstruction:.2f}, KL {evaluation.kl:.2f}),"
+                    f" seed val_loss {evaluation.seed_objective:.4f}, {seconds:.2f} s"
                 )
             if checkpoint_path is not None:
                 save_checkpoint(checkpoint_path, self.checkpoint())
@@ -206,7 +207,7 @@ class Trainer:
         return [variable.numpy() for variable in self.vae.training_model.variables]
 
     def use_best_weights(self) -> None:
-        for variable, value in zip(self.vae.training_model.variables, self.best_weights):
+        for variable, value in zip(self.vae.training_model.variables, self.best_weights, strict=True):
             variable.assign(value)
 
     def checkpoint(self) -> Checkpoint:
@@ -219,9 +220,9 @@ class Trainer:
         )
 
     def restore(self, checkpoint: Checkpoint) -> None:
-        for variable, value in zip(self.vae.training_model.variables, checkpoint.model):
+        for variable, value in zip(self.vae.training_model.variables, checkpoint.model, strict=True):
             variable.assign(value)
-        for variable, value in zip(self.optimizer.variables, checkpoint.optimizer):
+        for variable, value in zip(self.optimizer.variables, checkpoint.optimizer, strict=True):
             variable.assign(value)
         self.best_weights = checkpoint.best_model
         self.state = TrainingState(**checkpoint.state)

@@ -3,7 +3,8 @@
 TensorFlow 2.21 logs a few lines through absl before it reads TF_CPP_MIN_LOG_LEVEL: on CPUs where
 oneDNN's custom ops are on by default (Intel), "oneDNN custom operations are on..." twice, each
 after absl's "All log messages before absl::InitializeLog()..." warning. The level is 2 unless the
-user set it (their choice wins); the lines it would have dropped are dropped here, during the import only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
+user set it (their choice wins); the lines it would have dropped are dropped here, during the import
+only. Anything else written to stderr meanwhile (Python warnings, errors) is passed on.
 Importing this module imports TensorFlow.
 """
 

@@ -69,7 +69,8 @@ def main() -> int:
         arrays["meta/where"] = np.array(where)
         np.savez(args.save, **arrays)
         print(
-            f"parity: reference from {len(models)} models in {bundled_model_dir()} ({where}) saved to {args.save}"
+            f"parity: reference from {len(models)} models in {bundled_model_dir()} ({where})"
+            f" saved to {args.save}"
         )
         return 0
 
@@ -88,7 +89,8 @@ def main() -> int:
         difference = float(np.abs(got.astype(np.float64) - want.astype(np.float64)).max())
         differences.append(difference)
         print(
-            f"  {key:30s} {str(list(got.shape)):14s} {difference:9.3g}  {'ok' if difference <= args.atol else 'FAIL'}"
+            f"  {key:30s} {str(list(got.shape)):14s} {difference:9.3g}"
+            f"  {'ok' if difference <= args.atol else 'FAIL'}"
         )
     ok = all(difference <= args.atol for difference in differences)  # False for NaN too
     print(

@@ -81,8 +81,9 @@ def main() -> int:
     )
 
     print(
-        f"smoke: {platform.machine()} python {platform.python_version()} onnxruntime {onnxruntime.__version__} "
-        f"numpy {np.__version__} pillow {PIL.__version__} click {version('click')} "
+        f"smoke: {platform.machine()} python {platform.python_version()} "
+        f"onnxruntime {onnxruntime.__version__} numpy {np.__version__} pillow {PIL.__version__} "
+        f"click {version('click')} "
         f"edgevae {edgevae.runtime.__version__}; import onnxruntime {import_seconds:.1f} s; "
         f"sys.executable={sys.executable}; providers={onnxruntime.get_available_providers()}"
     )

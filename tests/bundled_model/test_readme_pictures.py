@@ -25,7 +25,9 @@ def test_readme_picture_is_what_the_cli_draws(tmp_path, name, args):
     assert (shipped.mode, shipped.size) == (drawn.mode, drawn.size)
     difference = np.abs(np.asarray(shipped, np.int16) - np.asarray(drawn, np.int16))
     # Equal on the CPU that drew them. Another CPU's kernels may round a float32 sum one ulp apart, and a few
-    # pixels lie within 3e-5 of a grey-level boundary: one level on at most 0.1% of pixels is that, not a change.
+    # pixels lie within 3e-5 of a grey-level boundary:
+    # one level on at most 0.1% of pixels is that, not a change.
     assert difference.max() <= 1 and (difference > 0).mean() <= 1e-3, (
-        f"docs/{name} differs from the CLI's in {(difference > 0).sum()} pixels (up to {difference.max()}): run make docs"
+        f"docs/{name} differs from the CLI's in {(difference > 0).sum()} pixels (up to {difference.max()}):"
+        " run make docs"
     )

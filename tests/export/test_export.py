@@ -233,7 +233,8 @@ def test_digit_anchors_in_the_manifest_and_every_file(exported):
 
 def test_digit_regions_lie_where_the_training_codes_are_of_that_digit(mnist):
     """On the bundled (fully trained) model's codes of 20,000 training images: each digit's points sit among
-    codes of that digit (9, interleaved with 4 and 7, the least), where the class means of 3, 4, 5, 8 and 9 do not."""
+    codes of that digit (9, interleaved with 4 and 7, the least),
+    where the class means of 3, 4, 5, 8 and 9 do not."""
     from edgevae.export.digit_anchors import digit_anchors
     from edgevae.runtime import Encoder
 

@@ -36,7 +36,10 @@ def test_training_stack_is_absent(runtime_venv):
         result = subprocess.run([runtime_venv / "bin/python", "-c", f"import {module}"], capture_output=True)
         assert result.returncode != 0, f"{module} is importable in the runtime-only install"
     # The bundled model ships inside the wheel.
-    code = "from edgevae.runtime.model_files import bundled_model_dir as d; print(sorted(p.name for p in d().iterdir()))"
+    code = (
+        "from edgevae.runtime.model_files import bundled_model_dir as d; "
+        "print(sorted(p.name for p in d().iterdir()))"
+    )
     files = run([runtime_venv / "bin/python", "-c", code]).stdout
     assert "generator.onnx" in files and "encoder.int8.onnx" in files and "manifest.json" in files
 

@@ -1,4 +1,5 @@
-"""load_digit on photos of real MNIST digits (tests/digit_photos.py): each effect alone, then 200 phone-style photos."""
+"""load_digit on photos of real MNIST digits (tests/digit_photos.py):
+each effect alone, then 200 phone-style photos."""
 
 import io
 
@@ -35,7 +36,8 @@ def assert_reads_like(picture, digit, tolerance=0.06):
 
 
 def test_a_clean_mnist_digit_keeps_its_exact_mnist_form(mnist, tmp_path, models):
-    """PNG, uint8 and float copies of 300 test digits read identically: the scan path, untouched by the photo steps."""
+    """PNG, uint8 and float copies of 300 test digits read identically:
+    the scan path, untouched by the photo steps."""
     digits = mnist.x_test[:300]
     from_png, from_uint8, from_float = [], [], []
     for index, digit in enumerate(digits):
@@ -111,7 +113,8 @@ def test_every_input_type_reads_the_same_photo(mnist, tmp_path):
 
 
 def test_photo_to_clean_agreement(mnist, classifier, models):
-    """The issue's measure: the class of the reconstruction from each photo against that from the clean digit."""
+    """The issue's measure:
+    the class of the reconstruction from each photo against that from the clean digit."""
     indices, photos, scans = photo_set(mnist.x_test, count=200, seed=0)
     clean = reconstructed_class(models, classifier, mnist.x_test[indices])
     from_photos = reconstructed_class(models, classifier, [load_digit(io.BytesIO(data)) for data in photos])

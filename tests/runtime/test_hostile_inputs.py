@@ -34,7 +34,8 @@ OLD_OUTPUT = b"an existing output, which no failure may touch"
 
 @pytest.fixture
 def work(tmp_path, model_dir):
-    """a.png and b.png (digits), latents.npy, old.png (an earlier output), model/ (the bundled model's files)."""
+    """a.png and b.png (digits), latents.npy, old.png (an earlier output),
+    model/ (the bundled model's files)."""
     folder = tmp_path / "work"
     folder.mkdir()
     draw_digit(folder / "a.png")
@@ -96,7 +97,8 @@ def api_fails(work, call, *words):
 
 
 def run_with_terminal(args, cwd, terminal: str) -> tuple[int, str, bytes]:
-    """Run the CLI with stdout or stderr on a pseudo-terminal: (exit status, the other stream, terminal output)."""
+    """Run the CLI with stdout or stderr on a pseudo-terminal:
+    (exit status, the other stream, terminal output)."""
     master, slave = pty.openpty()
     streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, terminal: slave}
     process = subprocess.Popen([*CLI, *map(str, args)], cwd=cwd, **streams)
@@ -297,8 +299,8 @@ def test_api_outputs_that_are_not_plain_files(work):
 # --- 2. suffixes: every picture command writes what its suffix names, or refuses -------------------
 
 PICTURE_SUFFIXES = {
-    ".png": "PNG", ".PNG": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF",
-    ".tiff": "TIFF", ".gif": "GIF",
+    ".png": "PNG", ".PNG": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
+    ".tif": "TIFF", ".tiff": "TIFF", ".gif": "GIF",
 }  # fmt: skip
 COMMANDS = {
     "generate": (["--random", 4], (4, 28, 28)),
@@ -341,8 +343,8 @@ def test_every_picture_command_writes_the_format_its_suffix_names(work, command,
 )
 def test_unknown_suffixes_are_refused_naming_the_allowed_ones(work, command, name):
     arguments, _ = COMMANDS[command]
-    fails(work, [command, *arguments, "--out", name], ".png, .jpg, .jpeg, .webp, .bmp, .tif, .tiff, .gif or .npy",
-          exit_code=2)  # fmt: skip
+    fails(work, [command, *arguments, "--out", name],
+          ".png, .jpg, .jpeg, .webp, .bmp, .tif, .tiff, .gif or .npy", exit_code=2)  # fmt: skip
 
 
 def test_api_writers_follow_the_suffix_too(work):

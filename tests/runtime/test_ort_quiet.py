@@ -11,7 +11,8 @@ import textwrap
 
 SCHEMA_LINE = (
     "Schema error: Trying to register schema with name Abs (domain:  version: 1) from file "
-    "./onnx/defs/math/old.cc line 2729, but it is already registered from file ./onnx/defs/math/old.cc line 2729"
+    "./onnx/defs/math/old.cc line 2729, but it is already registered from file "
+    "./onnx/defs/math/old.cc line 2729"
 )
 
 

@@ -65,7 +65,7 @@ def test_resumed_run_continues_exactly(mnist, tmp_path):
     resumed = resume_trainer(checkpoint, data)
     assert resumed.state.epochs_done == 1
     resumed.fit(verbose=False)
-    for expected, actual in zip(straight.model_weights(), resumed.model_weights()):
+    for expected, actual in zip(straight.model_weights(), resumed.model_weights(), strict=True):
         np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-6)
     assert [row["epoch"] for row in resumed.state.history] == [1, 2]
 
