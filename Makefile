@@ -85,10 +85,10 @@ test-web: $(STAMP) $(WEB_STAMP)
 	cd web && EDGEVAE_REFERENCE=$(CURDIR)/build/web-reference EDGEVAE_SERVE_PYTHON=$(PYTHON) node --test test/
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py --out BENCHMARKS.md
+	$(BIN)/python benchmarks/write_all.py --out BENCHMARKS.md
 
 bench-quick: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py --quick --out BENCHMARKS.md
+	$(BIN)/python benchmarks/write_all.py --quick --out BENCHMARKS.md
 
 # Reproduce the bundled model: the full default recipe, then export into the package.
 # runtime/pretrained/ is a package (it has __init__.py), so the export is copied in, not renamed over it.

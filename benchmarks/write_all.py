@@ -1,7 +1,7 @@
 """Run every benchmark and write the results as markdown: `make bench` (about 15 minutes on 2 cores) or
 `make bench-quick` (a few minutes, rougher figures).
 
-    python benchmarks/run_all.py [--quick] [--run-dir runs/default] [--model-dir DIR] [--out BENCHMARKS.md]
+    python benchmarks/write_all.py [--quick] [--run-dir runs/default] [--model-dir DIR] [--out BENCHMARKS.md]
 
 Needs the training environment (`pip install -e .[train]`): it compares the runtime with TensorFlow/Keras.
 """
