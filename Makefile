@@ -33,6 +33,8 @@ docs: $(STAMP)
 	$(BIN)/python scripts/latent_scatter.py --out docs/latent.png
 	$(call draw_pictures,docs)
 	$(BIN)/edgevae generate --digits --random 8 --seed 0 --out docs/digits.png
+	$(BIN)/python scripts/digit_photo.py --index 0 --seed 1 --out docs/photo.jpg
+	$(BIN)/edgevae reconstruct docs/photo.jpg --out docs/photo-reconstruction.png
 
 # The manifold, reconstructions of real MNIST test digits (the first of each digit) and a walk from a
 # 1 to a 7, into the folder $(1); $(2) is edgevae's model option (none: the bundled model).

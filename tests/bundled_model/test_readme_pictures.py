@@ -16,6 +16,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
     [
         ("manifold.png", ["manifold", "--n", 20]),
         ("digits.png", ["generate", "--digits", "--random", 8, "--seed", 0]),
+        ("photo-reconstruction.png", ["reconstruct", DOCS / "photo.jpg"]),
     ],
 )
 def test_readme_picture_is_what_the_cli_draws(tmp_path, name, args):
