@@ -67,7 +67,7 @@ def test_latent_map_is_what_the_export_computes_from_the_bundled_encoder(manifes
     from edgevae.export.latent_map import POINTS, latent_map
     from edgevae.train.data import as_model_input
 
-    assert manifest["latent_map"] == "latent_map.json"  # after a re-export without it: scripts/latent_map.py
+    assert manifest["latent_map"] == "latent_map.json"  # written by edgevae export
     shipped = json.loads((bundled_model_dir() / manifest["latent_map"]).read_text())
     expected = latent_map(
         str(bundled_model_dir() / "encoder.onnx"), as_model_input(mnist.x_test), mnist.y_test
