@@ -7,7 +7,7 @@ RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
 .PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
-.PHONY: web test-web lint
+.PHONY: web test-web lint dist test-dist
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,18 @@ test-web: $(STAMP) $(WEB_STAMP)
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 	$(BIN)/python web/test/reference.py build/web-reference
 	cd web && EDGEVAE_REFERENCE=$(CURDIR)/build/web-reference EDGEVAE_SERVE_PYTHON=$(PYTHON) node --test test/
+
+# The release artifacts in dist/: the sdist, and the wheel that python -m build makes from it,
+# both checked by twine (their metadata and the README as PyPI renders it).
+dist: $(STAMP)
+	rm -rf dist && mkdir -p build
+	$(BIN)/python -m build --outdir dist . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	$(BIN)/twine check --strict dist/*
+
+# The artifacts, not the tree: the sdist builds the same wheel as the tree, and the wheel alone,
+# in a clean venv, passes the runtime tests.
+test-dist: dist
+	bash scripts/test-dist.sh $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/write_all.py --out BENCHMARKS.md

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Test the release artifacts in dist/ (made by `make dist`), not the source tree:
+#   1. the sdist builds the same wheel as the tree (same files, same bytes);
+#   2. the wheel, installed alone in a clean venv, passes the runtime tests, run from a copy of tests/
+#      so that nothing from the checkout can be imported instead of the installed package.
+# Usage: scripts/test-dist.sh PYTHON   (a Python with `build`, e.g. .venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="$1"
+WORK=build/test-dist
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+wheels=(dist/edgevae-*.whl)
+sdists=(dist/edgevae-*.tar.gz)
+[[ ${#wheels[@]} == 1 && -f ${wheels[0]} && ${#sdists[@]} == 1 && -f ${sdists[0]} ]] \
+  || { echo "test-dist: dist/ must hold one wheel and one sdist: run make dist" >&2; exit 1; }
+
+echo "test-dist: the wheel from the tree vs the wheel in dist/ (built from the sdist)"
+"$PYTHON" -m build --wheel --outdir "$WORK/from-tree" . >"$WORK/build.log" 2>&1 \
+  || { cat "$WORK/build.log" >&2; exit 1; }
+"$PYTHON" scripts/compare_wheels.py "$WORK"/from-tree/edgevae-*.whl "${wheels[0]}"
+
+echo "test-dist: installing ${wheels[0]} into a clean venv"
+"$PYTHON" -m venv "$WORK/venv"
+VENV_PYTHON="$PWD/$WORK/venv/bin/python"
+"$VENV_PYTHON" -m pip install --quiet "${wheels[0]}" "pytest>=8"
+
+# The tests and pytest's settings, without the package's sources beside them.
+mkdir "$WORK/checkout"
+cp -r tests pyproject.toml "$WORK/checkout/"
+find "$WORK/checkout" -name __pycache__ -prune -exec rm -rf {} +
+cd "$WORK/checkout"
+"$VENV_PYTHON" - <<'EOF'
+import sys
+from pathlib import Path
+
+import edgevae.runtime
+
+where = Path(edgevae.runtime.__file__).resolve()
+assert where.is_relative_to(Path(sys.prefix).resolve()), f"edgevae.runtime comes from {where}, not the venv"
+print(f"test-dist: edgevae.runtime is {where}")
+EOF
+"$VENV_PYTHON" -m pytest -q -p no:cacheprovider tests/runtime
