@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="$1"
 WORK=build/test-dist
+# setuptools builds a tree's wheel through build/lib: files left there from older trees would leak into it.
+rm -rf build/lib build/bdist.*
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
