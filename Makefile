@@ -7,7 +7,7 @@ RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
 .PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
-.PHONY: web test-web lint dist test-dist
+.PHONY: web test-web test-npm lint dist test-dist
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,16 +68,22 @@ test-armhf:
 
 # The latent explorer: npm packages from the lock file (never install scripts: onnxruntime-node's
 # downloads from outside the registry), then the page on http://127.0.0.1:$(PORT)/ until Ctrl-C.
+# Serving needs onnxruntime-web alone (--omit=dev); the tests add onnxruntime-node and playwright-core.
 # MODEL_DIR=folder serves another exported model instead of the bundled one.
 PORT ?= 8000
 WEB_MODEL_DIR = $(if $(filter file,$(origin MODEL_DIR)),runtime/pretrained,$(MODEL_DIR))
+WEB_SERVE_STAMP := web/node_modules/.installed-serve
 WEB_STAMP := web/node_modules/.installed
+
+$(WEB_SERVE_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+	touch $(WEB_SERVE_STAMP)
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && ONNXRUNTIME_NODE_INSTALL=skip npm ci --ignore-scripts --no-audit --no-fund
-	touch $(WEB_STAMP)
+	touch $(WEB_STAMP) $(WEB_SERVE_STAMP)
 
-web: $(WEB_STAMP)
+web: $(WEB_SERVE_STAMP)
 	$(PYTHON) web/serve.py --port $(PORT) --model-dir $(WEB_MODEL_DIR)
 
 # web/edgevae.mjs under Node (onnxruntime-node) and the page in headless Chromium (Debian's package,
@@ -98,6 +104,11 @@ dist: $(STAMP)
 # in a clean venv, passes the runtime tests.
 test-dist: dist
 	bash scripts/test-dist.sh $(BIN)/python
+
+# The npm package as users get it: npm pack, the tarball installed alone with onnxruntime-node in an
+# empty folder, the README's Node.js snippet run there, and the TypeScript declarations type-checked.
+test-npm:
+	bash scripts/test-npm-package.sh
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/write_all.py --out BENCHMARKS.md
