@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import uvicorn
 
-from ..limits import KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, MAX_THREADS, SHUTDOWN_SECONDS
+from ..limits import BODY_TIMEOUT_SECONDS, KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, MAX_THREADS, SHUTDOWN_SECONDS
 from .app import create_app
 from .service import load_service
 
@@ -41,9 +41,16 @@ from .service import load_service
     help="The port (0: any free one).",
 )
 @click.option("--quiet", is_flag=True, help="No log line per request.")
-def command(model_dir, int8, threads, host, port, quiet):
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=BODY_TIMEOUT_SECONDS,
+    show_default=True,
+    help="Seconds a request's body may take to arrive (then 408).",
+)
+def command(model_dir, int8, threads, host, port, quiet, body_timeout):
     """Serve the HTTP API (/v1/) and the latent explorer (/) until SIGTERM or Ctrl-C."""
-    service = load_service(model_dir, int8, threads)
+    service = load_service(model_dir, int8, threads, body_timeout)
     app = create_app(service, log_requests=not quiet)
     serve(app, host, port)
 
@@ -55,6 +62,7 @@ def serve(app, host: str, port: int):
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
+        listener.listen(2048)  # connections wait in the backlog until uvicorn accepts them
     except (OSError, OverflowError) as error:
         listener.close()
         raise click.ClickException(

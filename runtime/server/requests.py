@@ -8,7 +8,7 @@ import anyio
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
-from ..limits import BODY_TIMEOUT_SECONDS, MAX_JSON_BYTES, MAX_REQUEST_BYTES, MAX_UPLOAD_PICTURES
+from ..limits import MAX_JSON_BYTES, MAX_REQUEST_BYTES, MAX_UPLOAD_PICTURES
 
 
 class RequestError(Exception):
@@ -28,15 +28,16 @@ async def read_body(request: Request, limit: int = MAX_REQUEST_BYTES) -> bytes:
         if int(declared) > limit:
             raise RequestError(413, f"the body is {int(declared):,} bytes; at most {limit:,} are accepted")
     chunks, size = [], 0
+    timeout = request.app.state.service.body_timeout
     try:
-        with anyio.fail_after(BODY_TIMEOUT_SECONDS):
+        with anyio.fail_after(timeout):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
                     raise RequestError(413, f"the body is over {limit:,} bytes, the most accepted")
                 chunks.append(chunk)
     except TimeoutError:
-        raise RequestError(408, f"the body did not arrive within {BODY_TIMEOUT_SECONDS} s") from None
+        raise RequestError(408, f"the body did not arrive within {timeout:g} s") from None
     except ClientDisconnect:
         raise RequestError(400, "the client disconnected before sending the whole body") from None
     return b"".join(chunks)

@@ -11,6 +11,7 @@ import anyio
 from ..encoder import Encoder
 from ..errors import EdgeVAEError
 from ..generator import Generator
+from ..limits import BODY_TIMEOUT_SECONDS
 from ..model_files import bundled_model_dir, read_manifest
 from ..model_info import describe_model
 
@@ -22,6 +23,7 @@ class Service:
     workers: int  # inference calls at once; workers x threads <= the cores
     info: dict  # GET /v1/info
     latent_map: dict | None  # the test digits' codes, for the page's plane; None when not exported
+    body_timeout: float  # seconds a request's body may take to arrive
 
     def limiter(self) -> anyio.CapacityLimiter:
         # Made inside the event loop that uses it (anyio ties it to the running loop's backend).
@@ -36,7 +38,9 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def load_service(model_dir: Path | None, int8: bool, threads: int) -> Service:
+def load_service(
+    model_dir: Path | None, int8: bool, threads: int, body_timeout: float = BODY_TIMEOUT_SECONDS
+) -> Service:
     """Load the models once. Each call runs on `threads` threads, and up to cores // threads at once."""
     generator = Generator(model_dir, threads=threads, int8=int8)
     encoder = Encoder(model_dir, threads=threads, int8=int8)
@@ -51,7 +55,7 @@ def load_service(model_dir: Path | None, int8: bool, threads: int) -> Service:
         "threads": threads,
         "workers": workers,
     }
-    return Service(generator, encoder, workers, info, read_latent_map(folder))
+    return Service(generator, encoder, workers, info, read_latent_map(folder), body_timeout)
 
 
 def read_latent_map(folder: Path) -> dict | None:
