@@ -42,7 +42,7 @@ def start_server(*args):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stderr.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        match = re.search(r"http://\S+:(\d+)/", line)
         assert match, f"no address in {line!r}: {process.stderr.read() if process.poll() is not None else ''}"
         yield Server(process, int(match.group(1)))
     finally:
