@@ -51,7 +51,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# systemd-analyze checks examples/systemd/edgevae.service (tests/server); Debian's systemd when missing.
 test: $(STAMP)
+	command -v systemd-analyze >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd; }
 	$(BIN)/python -m pytest -q
 
 # Runtime tests only: seconds, no TensorFlow.
