@@ -68,17 +68,18 @@ async def generate(request: Request):
         )
     columns = whole_number(body, "columns", 1, MAX_BATCH)
     generator = request.app.state.service.generator
-    latents = await run(request, requested_latents, generator, body)
-    images = await run(request, generator.generate, latents)
-    if media == "image/png":
-        return Response(await run(request, grid_png, images, columns), media_type="image/png")
-    if media == FLOAT32:
-        return Response(
-            images.astype("<f4").tobytes(),
-            media_type=FLOAT32,
-            headers={"X-Shape": ",".join(map(str, images.shape))},
-        )
-    return JSONResponse({"latents": latents.tolist(), "images": images.tolist()})
+
+    def answer() -> Response:  # the whole job, encoding included, in one worker thread
+        latents = requested_latents(generator, body)
+        images = generator.generate(latents)
+        if media == "image/png":
+            return Response(grid_png(images, columns), media_type="image/png")
+        if media == FLOAT32:
+            shape = ",".join(map(str, images.shape))
+            return Response(images.astype("<f4").tobytes(), media_type=FLOAT32, headers={"X-Shape": shape})
+        return JSONResponse({"latents": latents.tolist(), "images": images.tolist()})
+
+    return await run(request, answer)
 
 
 def requested_latents(generator, body: dict) -> np.ndarray:
