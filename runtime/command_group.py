@@ -11,6 +11,8 @@ import click
 from .errors import EdgeVAEError
 
 TRAINING_EXTRA = "pip install 'edgevae[train]'"
+# Lazy commands that need another extra than the training one: command name -> extra
+COMMAND_EXTRAS = {"serve": "serve"}
 
 
 class EdgeVAEGroup(click.Group):
@@ -18,6 +20,10 @@ class EdgeVAEGroup(click.Group):
     lazy_commands = {
         "train": ("edgevae.train.cli", "Train the VAE on MNIST (needs the train extra)."),
         "export": ("edgevae.export.cli", "Export a trained model to ONNX (needs the train extra)."),
+        "serve": (
+            "edgevae.runtime.server.command",
+            "Serve the HTTP API and the latent explorer (serve extra).",
+        ),
     }
 
     def list_commands(self, ctx):
@@ -53,8 +59,11 @@ class EdgeVAEGroup(click.Group):
 def unavailable_command(name: str, module_name: str, error: ImportError) -> click.Command:
     """A stand-in that fails in one line, whatever arguments it is given."""
     package = module_name.rpartition(".")[0]
+    extra = COMMAND_EXTRAS.get(name)
     if error.name in (module_name, package):
         message = f"'edgevae {name}' is not part of this installation (no module {error.name})"
+    elif extra:
+        message = f"'edgevae {name}' needs the {extra} extra: pip install 'edgevae[{extra}]'"
     else:
         message = f"'edgevae {name}' needs the training extra: {TRAINING_EXTRA}"
 
