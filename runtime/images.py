@@ -233,12 +233,18 @@ def save_grid(images, path, columns: int | None = None, padding: int = 2, scale:
 
     The suffix of `path` names the format, and `scale` enlarges it, as for save_png.
     """
+    pixels = grid_images(images)
+    return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding, scale)
+
+
+def grid_images(images) -> np.ndarray:
+    """Images [n, height, width] as uint8, checked to make a grid."""
     pixels = as_uint8(images)
     if pixels.ndim != 3 or len(pixels) == 0:
         raise EdgeVAEError(
-            f"save_grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}"
+            f"a grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}"
         )
-    return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding, scale)
+    return pixels
 
 
 def grid_layout(count: int, image_shape, columns: int | None, padding: int) -> tuple[int, int, int]:
@@ -258,6 +264,25 @@ def write_grid(
     only the grid is held."""
     columns, grid_height, grid_width = grid_layout(count, image_shape, columns, padding)
     kind = check_picture(path, grid_height * scale, grid_width * scale)
+    return write_picture(
+        paste_grid(chunks, image_shape, columns, padding, grid_height, grid_width), path, kind, scale
+    )
+
+
+def grid_png(images, columns: int | None = None, padding: int = 2) -> bytes:
+    """Images [n, height, width] as one grid PNG in memory, laid out as save_grid lays them out."""
+    pixels = grid_images(images)
+    columns, grid_height, grid_width = grid_layout(len(pixels), pixels.shape[1:], columns, padding)
+    grid = paste_grid([pixels], pixels.shape[1:], columns, padding, grid_height, grid_width)
+    buffer = io.BytesIO()
+    Image.fromarray(grid).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def paste_grid(
+    chunks, image_shape, columns: int, padding: int, grid_height: int, grid_width: int
+) -> np.ndarray:
+    """The uint8 grid picture [grid_height, grid_width] of images arriving in chunks [k, height, width]."""
     height, width = image_shape
     grid = np.zeros((grid_height, grid_width), dtype=np.uint8)
     index = 0
@@ -267,7 +292,7 @@ def write_grid(
             left = padding + (index % columns) * (width + padding)
             grid[top : top + height, left : left + width] = image
             index += 1
-    return write_picture(grid, path, kind, scale)
+    return grid
 
 
 def as_uint8(images) -> np.ndarray:

@@ -20,3 +20,15 @@ MAX_PICTURE_PIXELS = 100_000_000
 # `edgevae bench`: a batch of 65,536 images is 205 MB in and out; a minute per measurement at most.
 MAX_BENCH_BATCH = 65_536
 MAX_BENCH_SECONDS = 60
+
+# `edgevae serve`: what one HTTP request may send and ask for. A phone photo is 2-12 MB; 1,024
+# images are 3.2 MB of float32 (or about 20 MB as JSON numbers). JSON bodies are capped lower than
+# pictures because json.loads turns every number into a Python object (about 30 bytes each).
+MAX_REQUEST_BYTES = 32 * 1024 * 1024  # a picture body, or a multipart upload of several
+MAX_JSON_BYTES = 4 * 1024 * 1024  # a JSON body: 1,024 images of 784 pixels at 4 characters fit
+MAX_BATCH = 1024  # latents per /v1/generate, images per /v1/encode
+MAX_UPLOAD_PICTURES = 64  # pictures per multipart /v1/encode: a photo takes up to ~0.1 s to read
+BODY_TIMEOUT_SECONDS = 30  # the whole body must arrive within this; a slow client gets 408
+KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this (uvicorn's default)
+MAX_CONNECTIONS = 128  # beyond this many connections and requests at once, uvicorn answers 503
+SHUTDOWN_SECONDS = 60  # on SIGTERM, requests in flight get this long to finish

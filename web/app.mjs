@@ -1,22 +1,18 @@
 /**
  * The latent explorer: the notebook's pictures, live. The latent plane with the test digits' map,
  * the digit under the pointer, a drawing pad that is encoded and reconstructed, the 20x20 manifold,
- * and the digit buttons when the model has anchors. Everything comes from this server (no CDN).
+ * and the digit buttons when the model has anchors. Everything comes from this server (no CDN): the
+ * models run in the browser (`make web`) or on the server (`edgevae serve`), as models.mjs decides.
  * window.edgevae = { ready, generate, encode } gives embedders and tests the module's semantics.
  */
-import * as ort from './ort/ort.wasm.min.mjs';
-import { loadEncoder, loadGenerator, loadLatentMap } from './edgevae.mjs';
 import { manifoldGrid } from './manifold.mjs';
 import { mnistForm } from './mnist-form.mjs';
+import { openModels } from './models.mjs'; // onnxruntime-web here, or the server's API (see models.mjs)
 
-const MODEL = new URL('model/', import.meta.url).href;
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const MANIFOLD_SIZE = 20;
 const NARROW = window.matchMedia('(max-width: 700px)'); // one column: the plane's panel fills the screen
 const PAD_STROKE = 18; // pixels on the 280-pixel pad: about 2 pixels once the digit is fitted into 20x20
-
-ort.env.wasm.numThreads = 1; // no cross-origin isolation needed, and 2 threads are slower for this network
-ort.env.wasm.wasmPaths = new URL('ort/', import.meta.url).href;
 
 const byId = (id) => document.getElementById(id);
 const state = { pointer: null, drawn: null, anchor: null, extent: 4 };
@@ -35,9 +31,7 @@ ready.catch((error) => {
 });
 
 async function start() {
-  const [generator, encoder, latentMap] = await Promise.all([
-    loadGenerator(ort, MODEL), loadEncoder(ort, MODEL), loadLatentMap(MODEL),
-  ]);
+  const { generator, encoder, latentMap } = await openModels();
   models = { generator, encoder };
   if (generator.latentDim !== 2) {
     byId('status').textContent = `This model's latent space has ${generator.latentDim} dimensions; the plane needs 2.`;

@@ -1,0 +1,1 @@
+"""The latent explorer page as package data, for `edgevae serve` (see runtime/server/app.py)."""
