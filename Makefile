@@ -104,8 +104,8 @@ dist: $(STAMP)
 	$(BIN)/python -m build --outdir dist . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
 	$(BIN)/twine check --strict dist/*
 
-# The artifacts, not the tree: the sdist builds the same wheel as the tree, and the wheel alone,
-# in a clean venv, passes the runtime tests.
+# The artifacts, not the tree: the sdist builds the same wheel as the tree, and the wheel alone (with
+# the serve extra), in a clean venv, passes the runtime and server tests.
 test-dist: dist
 	bash scripts/test-dist.sh $(BIN)/python
 
