@@ -41,6 +41,17 @@ def model_options(command):
     )(command)
 
 
+def scale_option(command):
+    """--scale N: pictures N times larger, nearest-neighbour (within the picture size limit)."""
+    return click.option(
+        "--scale",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Enlarge pictures N times (nearest-neighbour): 28 px digits are small on screen.",
+    )(command)
+
+
 def parse_latents(ctx, param, values):
     """--z X,Y (repeatable) as a list of float lists."""
     latents = []
@@ -59,9 +70,13 @@ def output_path(ctx, param, value):
     return STDOUT if value is not None and str(value) == "-" else value
 
 
-def picture_output(out: Path) -> str:
+def picture_output(out: Path, scale: int = 1) -> str:
     """What --out asks for: "npy", or the picture format its suffix names (PNG on standard output)."""
     if out.suffix.lower() == ".npy":
+        if scale != 1:
+            raise click.BadParameter(
+                "is for pictures; a .npy array holds the images as they are", param_hint="--scale"
+            )
         return "npy"
     from .images import picture_format
 
@@ -175,7 +190,7 @@ def cli():
 @click.option(
     "--seed", type=click.IntRange(min=0), help="Random seed for --random (a whole number, 0 or more)."
 )
-@click.option("--digit", type=click.IntRange(0, 9), help="With --random: draw that digit (0-9).")
+@click.option("--digit", type=click.IntRange(0, 9), help="Draw that digit (0-9): one, or --random N of them.")
 @click.option(
     "--digits", is_flag=True, help="The digits 0-9 in a row; with --random N, N of each, a row per digit."
 )
@@ -194,18 +209,23 @@ def cli():
 )
 @click.option("--each", is_flag=True, help="Write one PNG per image into the folder --out.")
 @click.option("--columns", type=click.IntRange(min=1), help="Columns of the grid (default: square).")
+@scale_option
 @model_options
-def generate(latents, count, seed, digit, digits, latents_file, out, each, columns, model_dir, threads, int8):
+def generate(
+    latents, count, seed, digit, digits, latents_file, out, each, columns, scale, model_dir, threads, int8
+):
     """Decode latent points into digit images."""
+    if digit is not None and count is None and not (latents or digits or latents_file):
+        count = 1  # --digit alone: one sample of it
     if sum([bool(latents), count is not None or digits, latents_file is not None]) != 1:
-        raise click.UsageError("give exactly one of --z, --random, --from or --digits")
+        raise click.UsageError("give exactly one of --z, --random, --digit, --from or --digits")
     if seed is not None and count is None:
         raise click.UsageError("--seed only applies to --random")
     if digit is not None and (count is None or digits):
-        raise click.UsageError("--digit only applies to --random (--digits draws every digit)")
+        raise click.UsageError("--digit goes alone or with --random (--digits draws every digit)")
     if each and out == STDOUT:
         raise click.BadParameter("--each writes a folder of files, not standard output", param_hint="--out")
-    kind = "folder" if each else picture_output(out)
+    kind = "folder" if each else picture_output(out, scale)
     from .generator import Generator, as_latents, random_latents
 
     inputs = [*([latents_file] if latents_file else []), *model_inputs(model_dir, ["generator"], int8)]
@@ -243,12 +263,12 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
         index = 0
         for chunk in images:
             for image in chunk:
-                save_png(image, out / f"digit-{index:0{digits}d}.png")
+                save_png(image, out / f"digit-{index:0{digits}d}.png", scale=scale)
                 index += 1
     else:
         from .images import write_grid
 
-        write_grid(images, count, image_shape, out, columns=columns)
+        write_grid(images, count, image_shape, out, columns=columns, scale=scale)
     report(out, f"wrote {plural(count, 'image')} to {out}")
 
 
@@ -272,8 +292,9 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also save the 28x28 digits the model saw as this PNG (a row, one per picture).",
 )
+@scale_option
 @model_options
-def encode(images, output_format, out, show_input, model_dir, threads, int8):
+def encode(images, output_format, out, show_input, scale, model_dir, threads, int8):
     """Encode digit pictures into latent means and log-variances.
 
     npy saves z_mean [n, latent], ready for `generate --from`.
@@ -291,7 +312,8 @@ def encode(images, output_format, out, show_input, model_dir, threads, int8):
     if show_input is not None:
         from .images import save_grid
 
-        save_grid(digits, show_input, columns=len(digits), padding=0 if len(digits) == 1 else 2)
+        padding = 0 if len(digits) == 1 else 2
+        save_grid(digits, show_input, columns=len(digits), padding=padding, scale=scale)
     z_mean, z_log_var = Encoder(model_dir, threads=threads, int8=int8).encode(digits)
     if output_format == "npy":
         save_array(z_mean, out)
@@ -316,10 +338,11 @@ def encode(images, output_format, out, show_input, model_dir, threads, int8):
 @click.option(
     "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
 )
+@scale_option
 @model_options
-def manifold(n, span, out, model_dir, threads, int8):
-    """Draw the n x n grid of digits over a 2-dimensional latent space."""
-    kind = picture_output(out)
+def manifold(n, span, out, scale, model_dir, threads, int8):
+    """Draw the n x n grid of digits over a 2-D latent space."""
+    kind = picture_output(out, scale)
     from .generator import Generator
     from .latents import manifold_grid
 
@@ -330,18 +353,19 @@ def manifold(n, span, out, model_dir, threads, int8):
             f"the manifold needs a 2-dimensional latent space; this model's has {generator.config.latent_dim}"
         )
     images = generator.generate(manifold_grid(n, span))
-    save_pictures(images.reshape(n, n, *generator.config.image_shape), out, kind, columns=n, padding=0)
+    grid = images.reshape(n, n, *generator.config.image_shape)
+    save_pictures(grid, out, kind, columns=n, padding=0, scale=scale)
     report(out, f"wrote {n}x{n} manifold to {out}")
 
 
-def save_pictures(images, out: Path, kind: str, columns: int, padding: int = 2):
+def save_pictures(images, out: Path, kind: str, columns: int, padding: int = 2, scale: int = 1):
     """Images [rows, ..., height, width] as a grid picture, or as they are in a .npy array."""
     if kind == "npy":
         save_array(images, out)
     else:
         from .images import save_grid
 
-        save_grid(images.reshape(-1, *images.shape[-2:]), out, columns=columns, padding=padding)
+        save_grid(images.reshape(-1, *images.shape[-2:]), out, columns=columns, padding=padding, scale=scale)
 
 
 @cli.command()
@@ -349,20 +373,21 @@ def save_pictures(images, out: Path, kind: str, columns: int, padding: int = 2):
 @click.option(
     "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
 )
+@scale_option
 @model_options
-def reconstruct(images, out, model_dir, threads, int8):
-    """Show pictures (top row) over their reconstructions (bottom row)."""
+def reconstruct(images, out, scale, model_dir, threads, int8):
+    """Show pictures (top row) over their reconstructions."""
     import numpy as np
 
     from .encoder import Encoder
     from .generator import Generator
 
-    kind = picture_output(out)
+    kind = picture_output(out, scale)
     check_output_path(out, [*images, *model_inputs(model_dir, ["encoder", "generator"], int8)], binary=True)
     originals = load_digits(images)
     z_mean, _ = Encoder(model_dir, threads=threads, int8=int8).encode(originals)
     reconstructions = Generator(model_dir, threads=threads, int8=int8).generate(z_mean)
-    save_pictures(np.stack([originals, reconstructions]), out, kind, columns=len(originals))
+    save_pictures(np.stack([originals, reconstructions]), out, kind, columns=len(originals), scale=scale)
     report(out, f"wrote {plural(len(originals), 'reconstruction')} to {out}")
 
 
@@ -375,21 +400,25 @@ def reconstruct(images, out, model_dir, threads, int8):
 @click.option(
     "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
 )
+@scale_option
 @model_options
-def interpolate(image_a, image_b, steps, out, model_dir, threads, int8):
-    """Walk in a straight line from one picture's code to another's, as a strip of digits."""
+def interpolate(image_a, image_b, steps, out, scale, model_dir, threads, int8):
+    """Walk from one picture's code to another's: a strip of digits.
+
+    The walk is a straight line between the two latent means.
+    """
     from .encoder import Encoder
     from .generator import Generator
     from .latents import interpolation
 
-    kind = picture_output(out)
+    kind = picture_output(out, scale)
     inputs = [image_a, image_b, *model_inputs(model_dir, ["encoder", "generator"], int8)]
     check_output_path(out, inputs, binary=True)
     z_mean, _ = Encoder(model_dir, threads=threads, int8=int8).encode(load_digits([image_a, image_b]))
     images = Generator(model_dir, threads=threads, int8=int8).generate(
         interpolation(z_mean[0], z_mean[1], steps)
     )
-    save_pictures(images, out, kind, columns=steps)
+    save_pictures(images, out, kind, columns=steps, scale=scale)
     report(out, f"wrote {steps} steps to {out}")
 
 
@@ -404,7 +433,10 @@ def interpolate(image_a, image_b, steps, out, model_dir, threads, int8):
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def info(model_dir_argument, model_dir, output_format):
-    """Describe a model: its manifest, metadata and file checks (exit status 1 when a file fails them)."""
+    """Describe a model: its manifest, metadata and file checks.
+
+    The exit status is 1 when a file fails them.
+    """
     if model_dir_argument and model_dir:
         raise click.UsageError("give the model folder once, as MODEL_DIR or --model-dir")
     from .model_info import describe_model, failed_checks, format_info
@@ -433,7 +465,10 @@ def info(model_dir_argument, model_dir, output_format):
 )
 @model_options
 def bench(batches, seconds, output_format, model_dir, threads, int8):
-    """Measure latency and throughput of generate and encode on this machine."""
+    """Measure generate and encode speed on this machine.
+
+    Latency and throughput, per batch size.
+    """
     try:
         sizes = [int(size) for size in batches.split(",")]
     except ValueError:

@@ -10,7 +10,9 @@ import click
 
 from .errors import EdgeVAEError
 
-TRAINING_EXTRA = "pip install 'edgevae[train]'"
+# edgevae is not on PyPI yet: extras install from a checkout (RELEASING.md updates this on release).
+INSTALL_EXTRA = "pip install '.[{extra}]' in a checkout of edgevae"
+TRAINING_EXTRA = INSTALL_EXTRA.format(extra="train")
 # Lazy commands that need another extra than the training one: command name -> extra
 COMMAND_EXTRAS = {"serve": "serve"}
 
@@ -32,11 +34,11 @@ class EdgeVAEGroup(click.Group):
     def get_command(self, ctx, name):
         if name not in self.lazy_commands:
             return super().get_command(ctx, name)
-        module_name, _ = self.lazy_commands[name]
+        module_name, summary = self.lazy_commands[name]
         try:
             return importlib.import_module(module_name).command
         except ImportError as error:
-            return unavailable_command(name, module_name, error)
+            return unavailable_command(name, module_name, summary, error)
 
     def format_commands(self, ctx, formatter):
         # Same layout as click's own, but lazy commands are described without being imported.
@@ -45,7 +47,7 @@ class EdgeVAEGroup(click.Group):
             if name in self.lazy_commands:
                 rows.append((name, self.lazy_commands[name][1]))
             elif not (command := super().get_command(ctx, name)).hidden:
-                rows.append((name, command.get_short_help_str(limit=formatter.width - 6 - len(name))))
+                rows.append((name, command.get_short_help_str(limit=1_000)))  # never cut mid-sentence
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -56,16 +58,14 @@ class EdgeVAEGroup(click.Group):
             raise click.ClickException(str(error)) from None
 
 
-def unavailable_command(name: str, module_name: str, error: ImportError) -> click.Command:
-    """A stand-in that fails in one line, whatever arguments it is given."""
+def unavailable_command(name: str, module_name: str, summary: str, error: ImportError) -> click.Command:
+    """A stand-in that fails in one line, whatever arguments it is given; --help says what it needs."""
     package = module_name.rpartition(".")[0]
-    extra = COMMAND_EXTRAS.get(name)
+    extra = COMMAND_EXTRAS.get(name, "train")
     if error.name in (module_name, package):
         message = f"'edgevae {name}' is not part of this installation (no module {error.name})"
-    elif extra:
-        message = f"'edgevae {name}' needs the {extra} extra: pip install 'edgevae[{extra}]'"
     else:
-        message = f"'edgevae {name}' needs the training extra: {TRAINING_EXTRA}"
+        message = f"'edgevae {name}' needs the {extra} extra: {INSTALL_EXTRA.format(extra=extra)}"
 
     def fail(args):
         raise click.ClickException(message)
@@ -75,6 +75,5 @@ def unavailable_command(name: str, module_name: str, error: ImportError) -> clic
         callback=fail,
         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
         context_settings={"ignore_unknown_options": True},
-        add_help_option=False,
-        help=message,
+        help=f"{summary}\n\nNot available here: {message}.",
     )

@@ -216,24 +216,25 @@ SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}  # digits k
 MAX_SIDE = {"JPEG": 65_535, "WEBP": 16_383, "GIF": 65_535}  # the formats cannot store larger pictures
 
 
-def save_png(image, path) -> Path:
+def save_png(image, path, scale: int = 1) -> Path:
     """Save one image [height, width] (float in [0, 1] or uint8) as a grayscale picture, atomically.
 
     The suffix of `path` names the format (PICTURE_FORMATS): .png, .jpg, .webp, ...
+    `scale` enlarges it that many times, nearest-neighbour.
     """
     pixels = as_uint8(image)
     if pixels.ndim != 2:
         raise EdgeVAEError(f"save_png takes one image shaped [height, width], got {list(pixels.shape)}")
-    return write_png(pixels, path)
+    return write_png(pixels, path, scale)
 
 
-def save_grid(images, path, columns: int | None = None, padding: int = 2) -> Path:
+def save_grid(images, path, columns: int | None = None, padding: int = 2, scale: int = 1) -> Path:
     """Save images [n, height, width] as one grid picture, row by row; square-ish unless `columns` is given.
 
-    The suffix of `path` names the format, as for save_png.
+    The suffix of `path` names the format, and `scale` enlarges it, as for save_png.
     """
     pixels = grid_images(images)
-    return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding)
+    return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding, scale)
 
 
 def grid_images(images) -> np.ndarray:
@@ -256,13 +257,15 @@ def grid_layout(count: int, image_shape, columns: int | None, padding: int) -> t
     return columns, rows * (height + padding) + padding, columns * (width + padding) + padding
 
 
-def write_grid(chunks, count: int, image_shape, path, columns: int | None = None, padding: int = 2) -> Path:
+def write_grid(
+    chunks, count: int, image_shape, path, columns: int | None = None, padding: int = 2, scale: int = 1
+) -> Path:
     """Lay out `count` images arriving in chunks [k, height, width] as one grid picture;
     only the grid is held."""
     columns, grid_height, grid_width = grid_layout(count, image_shape, columns, padding)
-    kind = check_picture(path, grid_height, grid_width)
+    kind = check_picture(path, grid_height * scale, grid_width * scale)
     return write_picture(
-        paste_grid(chunks, image_shape, columns, padding, grid_height, grid_width), path, kind
+        paste_grid(chunks, image_shape, columns, padding, grid_height, grid_width), path, kind, scale
     )
 
 
@@ -307,9 +310,10 @@ def as_uint8(images) -> np.ndarray:
     return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
 
 
-def write_png(pixels: np.ndarray, path) -> Path:
+def write_png(pixels: np.ndarray, path, scale: int = 1) -> Path:
     """Write uint8 pixels [height, width] in the picture format that the suffix of `path` names."""
-    return write_picture(pixels, path, check_picture(path, *pixels.shape))
+    height, width = pixels.shape
+    return write_picture(pixels, path, check_picture(path, height * scale, width * scale), scale)
 
 
 def picture_format(path) -> str:
@@ -339,6 +343,12 @@ def check_picture(path, height: int, width: int) -> str:
     return kind
 
 
-def write_picture(pixels: np.ndarray, path, kind: str) -> Path:
+def write_picture(pixels: np.ndarray, path, kind: str, scale: int = 1) -> Path:
+    """Write pixels, enlarged `scale` times (nearest-neighbour: each pixel becomes a scale x scale block),
+    once check_picture has passed the enlarged size."""
+    if scale < 1:
+        raise EdgeVAEError(f"the picture scale must be a whole number from 1, got {scale}")
     image = Image.fromarray(np.ascontiguousarray(pixels))
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
     return atomic_write(path, lambda file: image.save(file, format=kind, **SAVE_OPTIONS.get(kind, {})))

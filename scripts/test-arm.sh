@@ -312,8 +312,8 @@ say "env ready after $((SECONDS - T0)) s; smoke test (emulated $ARCH)"
   || die "the emulated interpreter does not work (see above)"
 
 # ---------------------------------------------------------------------------
-# 5. The runtime's test suite, emulated. Tests import the installed edgevae: the
-#    checkout has no top-level edgevae/ folder, so nothing shadows it.
+# 5. The runtime's test suite, emulated. Tests import the installed edgevae: the checkout's
+#    top-level edgevae/ holds only __main__.py, a portion of the same namespace, so it shadows nothing.
 status=0
 say "pytest tests/runtime (emulated $ARCH)"
 t=$SECONDS

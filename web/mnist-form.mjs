@@ -2,8 +2,9 @@
  * A drawing in MNIST form, as runtime/images.py's mnist_form does it for clean input: the ink's
  * bounding box, fitted into 20x20 (longer side 20 pixels), strokes brought up to full white, and
  * placed in a 28x28 field so that the centre of mass lands on the middle pixel.
- * The drawing is white ink on black, like the pad; the result is a Float32Array(784) in [0, 1],
- * or null when there is no ink.
+ * `canvas` is an HTMLCanvasElement of any size holding white ink on black, like the page's pad (its
+ * red channel is read); the result is a Float32Array(784) in [0, 1], ready for encode(), or null when
+ * there is no ink. Browsers only: it resizes on a canvas of its own. Exported by edgevae.mjs.
  */
 const FIELD = 28;
 const BOX = 20;

@@ -50,6 +50,9 @@ def test_every_runtime_command_end_to_end(runtime_venv, tmp_path):
     digit_b = draw_digit(tmp_path / "b.png", stroke=SECOND_STROKE)
 
     assert run([edgevae, "--version"]).stdout.strip().endswith("0.1.0")
+    assert run([runtime_venv / "bin/python", "-m", "edgevae", "--version"]).stdout.strip().endswith("0.1.0")
+    for command in ("train", "export"):  # their help names the extra that brings them
+        assert "pip install '.[train]'" in " ".join(run([edgevae, command, "--help"]).stdout.split())
     run([edgevae, "generate", "--random", 16, "--seed", 0, "--out", tmp_path / "grid.png"])
     assert Image.open(tmp_path / "grid.png").size[0] > 4 * 28
     run([edgevae, "generate", "--z", "0,0", "--z", "1,-1", "--each", "--out", tmp_path / "each"])

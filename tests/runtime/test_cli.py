@@ -30,9 +30,10 @@ def test_version_through_the_installed_script():
     command = [str(script)] if script.exists() else [sys.executable, "-m", "edgevae.runtime.cli"]
     import subprocess
 
-    result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
-    assert_ok(result)
-    assert result.stdout.strip() == f"edgevae, version {__version__}"
+    for program in (command, [sys.executable, "-m", "edgevae"]):
+        result = subprocess.run([*program, "--version"], capture_output=True, text=True, timeout=60)
+        assert_ok(result)
+        assert result.stdout.strip() == f"edgevae, version {__version__}"
 
 
 def test_help_lists_every_command():
@@ -138,6 +139,31 @@ def test_generate_a_digit(tmp_path):
     sevens = np.load(tmp_path / "first.npy")
     np.testing.assert_array_equal(sevens, np.load(tmp_path / "second.npy"))
     np.testing.assert_array_equal(sevens, Generator().sample(6, seed=4, digit=7))
+    assert_ok(
+        run_cli("generate", "--digit", 3, "--seed", 2, "--out", tmp_path / "three.npy")
+    )  # --digit alone
+    np.testing.assert_array_equal(np.load(tmp_path / "three.npy"), Generator().sample(1, seed=2, digit=3))
+
+
+def test_scale_enlarges_pictures_nearest_neighbour(tmp_path, digit_a, digit_b):
+    def enlarged(pixels, scale):
+        return np.kron(pixels, np.ones((scale, scale), np.uint8))
+
+    for command in (
+        ["generate", "--random", 5, "--seed", 0],
+        ["manifold", "--n", 3],
+        ["reconstruct", digit_a, digit_b],
+        ["interpolate", digit_a, digit_b, "--steps", 3],
+    ):
+        assert_ok(run_cli(*command, "--out", tmp_path / "small.png"))
+        assert_ok(run_cli(*command, "--scale", 3, "--out", tmp_path / "large.png"))
+        small = png_pixels(tmp_path / "small.png")
+        np.testing.assert_array_equal(png_pixels(tmp_path / "large.png"), enlarged(small, 3))
+    assert_ok(run_cli("generate", "--z", "0,0", "--each", "--scale", 4, "--out", tmp_path / "each"))
+    one = png_pixels(tmp_path / "each" / "digit-0000.png")
+    np.testing.assert_array_equal(one, enlarged(np.round(Generator().generate([0, 0])[0] * 255), 4))
+    assert_ok(run_cli("encode", digit_a, "--show-input", tmp_path / "seen.png", "--scale", 2))
+    assert png_pixels(tmp_path / "seen.png").shape == (56, 56)
 
 
 def test_generate_the_ten_digits_in_a_row_and_in_rows(tmp_path):

@@ -119,11 +119,13 @@ def test_latents_that_are_not_numbers():
         (["--z", "0,0", "--seed", "1", "--out", "never.png"], "--seed"),
         (["--random", "2", "--out", "never.txt"], ".png, .jpg"),
         (["--random", "0", "--out", "never.png"], "--random"),
-        (["--digit", "3", "--out", "never.png"], "exactly one of"),
         (["--z", "0,0", "--digit", "3", "--out", "never.png"], "--digit"),
+        (["--from", "z.npy", "--digit", "3", "--out", "never.png"], "--digit"),
         (["--digits", "--random", "2", "--digit", "3", "--out", "never.png"], "--digit"),
         (["--digits", "--z", "0,0", "--out", "never.png"], "exactly one of"),
         (["--random", "2", "--digit", "10", "--out", "never.png"], "--digit"),
+        (["--random", "2", "--scale", "0", "--out", "never.png"], "--scale"),
+        (["--random", "2", "--scale", "2", "--out", "never.npy"], "--scale"),
     ],
 )
 def test_generate_usage_errors(tmp_path, arguments, keyword):

@@ -8,7 +8,7 @@ from pathlib import Path
 import edgevae.runtime
 import pytest
 from click.testing import CliRunner
-from edgevae.runtime.command_group import EdgeVAEGroup
+from edgevae.runtime.command_group import TRAINING_EXTRA, EdgeVAEGroup
 
 from helpers import TRAINING_STACK, assert_clean_failure, run_without_training_stack
 
@@ -60,10 +60,31 @@ def test_train_and_export_without_the_training_stack(name):
     result.stdout = ""  # the import report is checked separately
     if lazy_module_exists(f"edgevae.{name}.cli"):
         assert_clean_failure(
-            result, f"'edgevae {name}' needs the training extra: pip install 'edgevae[train]'"
+            result, f"'edgevae {name}' needs the train extra: pip install '.[train]' in a checkout of edgevae"
         )
     else:
         assert_clean_failure(result, f"'edgevae {name}' is not part of this installation")
+
+
+@pytest.mark.parametrize("name", ["train", "export"])
+def test_train_and_export_help_without_the_training_stack(name):
+    result = run_cli_without_training_stack(name, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Usage: edgevae {name} ")
+    if lazy_module_exists(f"edgevae.{name}.cli"):
+        assert "needs the train extra: pip install '.[train]'" in " ".join(result.stdout.split())
+
+
+def test_every_summary_fits_the_help_uncut():
+    from edgevae.runtime.cli import cli
+
+    output = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    summaries = {name: command.help.split("\n\n")[0] for name, command in cli.commands.items()}
+    summaries.update({name: summary for name, (_, summary) in EdgeVAEGroup.lazy_commands.items()})
+    lines = output.split("Commands:\n")[1].splitlines()  # one line each: nothing wrapped or cut
+    assert len(lines) == len(summaries)
+    for line, (name, summary) in zip(lines, sorted(summaries.items()), strict=True):
+        assert line.split(maxsplit=1) == [name, summary]
 
 
 @pytest.fixture
@@ -89,7 +110,7 @@ def group_with_lazy(tmp_path, monkeypatch):
 def test_a_missing_dependency_gives_the_install_hint(group_with_lazy):
     result = CliRunner().invoke(group_with_lazy, ["train", "--epochs", "3", "extra"])
     assert result.exit_code == 1
-    assert result.output == "Error: 'edgevae train' needs the training extra: pip install 'edgevae[train]'\n"
+    assert result.output == f"Error: 'edgevae train' needs the train extra: {TRAINING_EXTRA}\n"
 
 
 def test_a_missing_module_says_so(group_with_lazy):

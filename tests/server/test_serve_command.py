@@ -69,4 +69,6 @@ def test_without_the_serve_extra_the_command_names_it():
     result = subprocess.run(
         [sys.executable, "-c", blocker, "serve", "--port", "0"], capture_output=True, text=True, timeout=60
     )
-    assert_clean_failure(result, "'edgevae serve' needs the serve extra: pip install 'edgevae[serve]'")
+    assert_clean_failure(
+        result, "'edgevae serve' needs the serve extra: pip install '.[serve]' in a checkout"
+    )

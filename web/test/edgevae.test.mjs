@@ -1,7 +1,7 @@
 // web/edgevae.mjs under Node with onnxruntime-node: parity with the Python runtime, and its checks.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -157,6 +157,30 @@ print(image.mode, image.size, min(int(tile.max()) for tile in tiles), max(float(
     .replace(/[(),]/g, ' ').trim().split(/\s+/);
   assert.deepEqual([mode, Number(width), Number(height)], ['L', 92, 92]);
   assert.ok(Number(dimmest) > 128 && Number(busiest) < 0.4, `${dimmest} ${busiest}`);
+});
+
+test('the Node example refuses bad arguments in one line, with status 2, and writes nothing', () => {
+  const folder = temporaryFolder('example-arguments');
+  const example = join(ROOT, 'web', 'examples', 'generate-png.mjs');
+  for (const [args, message] of [
+    [[], /give the PNG to write/],
+    [[join(folder, 'digits.png'), 'many'], /COUNT must be a whole number from 1 to 10,000, got "many"/],
+    [[join(folder, 'digits.png'), '0'], /COUNT must be/],
+    [[join(folder, 'digits.png'), '2.5'], /COUNT must be/],
+    [[join(folder, 'digits.txt')], /OUT must be a \.png file/],
+  ]) {
+    const result = spawnSync(process.execPath, [example, ...args], { cwd: folder, encoding: 'utf8' });
+    assert.equal(result.status, 2, result.stderr);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, result.stderr); // the usage line, then the error
+    assert.match(lines[1], message);
+  }
+  const result = spawnSync(process.execPath, [example, join(folder, 'digits.png'), '4', join(folder, 'absent')], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /^Error: [^\n]*absent[^\n]*\n$/);
+  assert.deepEqual(readdirSync(folder), []);
 });
 
 function chunk(flat, size) {

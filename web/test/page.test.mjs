@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, startServer } from './browser.mjs';
-import { BUNDLED_MODEL, PYTHON, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
+import { BUNDLED_MODEL, PYTHON, ROOT, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 // The top of a 2 on the pad (fractions of its size): an arc from lower left over to the right.
@@ -231,6 +231,50 @@ test('the server serves the page, onnxruntime-web and the model folder, and noth
     'model/__init__.py/x', 'model/%2e%2e/manifest.json', '.npmrc', '..%2fMakefile', 'model/']) {
     assert.equal(await status(path), 404, path);
   }
+});
+
+test('the README\'s browser snippet runs as written in a page served beside edgevae.mjs', async () => {
+  // The block marked <!-- run by: make test-web -->, in a module script after a canvas holding a drawn 7.
+  const snippet = execFileSync(PYTHON, [join(ROOT, 'tests', 'readme_snippets.py'), 'run by: make test-web'], { encoding: 'utf8' });
+  const html = `<!doctype html><canvas width="280" height="280"></canvas>
+<script>
+  const context = document.querySelector('canvas').getContext('2d');
+  context.fillStyle = 'black';
+  context.fillRect(0, 0, 280, 280);
+  Object.assign(context, { strokeStyle: 'white', lineWidth: 24, lineCap: 'round', lineJoin: 'round' });
+  context.beginPath();
+  context.moveTo(80, 60);
+  context.lineTo(200, 60);
+  context.lineTo(120, 230);
+  context.stroke();
+</script>
+<script type="module">
+${snippet}
+window.snippetResult = { pixels: Array.from(pixels), zMean: Array.from(z_mean[0]), drawing: Array.from(drawing) };
+</script>`;
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const url = `${servers.bundled.url}readme-snippet.html`;
+  await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(url);
+  await page.waitForFunction(() => window.snippetResult !== undefined, null, { timeout: 30_000 })
+    .catch(() => assert.fail(`the snippet did not finish: ${errors.join('; ') || 'no error either'}`));
+  const { pixels, zMean, drawing } = await page.evaluate(() => window.snippetResult);
+  assert.deepEqual(errors, []);
+  assert.equal(pixels.length, 784);
+  assert.ok(pixels.every((value) => value >= 0 && value <= 1));
+  assert.equal(drawing.length, 784);
+  assert.equal(zMean.length, 2);
+  // The same drawing through the page's own encoder lands on the same code.
+  const reopened = await openPage(servers.bundled);
+  const { z_mean: expected } = await reopened.evaluate(async (image) => {
+    const { z_mean } = await window.edgevae.encode([Float32Array.from(image)]);
+    return { z_mean: Array.from(z_mean[0]) };
+  }, drawing);
+  assert.ok(maxDifference([zMean], [expected]) <= TOLERANCE);
+  await reopened.close();
+  await page.close();
 });
 
 test('the console stayed clean and no request left 127.0.0.1', () => {

@@ -1,0 +1,90 @@
+// Type declarations for edgevae.mjs, the package's public API. onnxruntime is the caller's own
+// (onnxruntime-web or onnxruntime-node), passed in as its namespace: `import * as ort from '...'`.
+/// <reference lib="dom" />
+
+/** The onnxruntime namespace the caller imported; only these two members are used. */
+export interface OrtNamespace {
+  InferenceSession: { create(model: Uint8Array, options?: object): Promise<unknown> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
+}
+
+/** A model folder (URL or path; its manifest.json is read when there), an .onnx/.ort file, or its bytes. */
+export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView;
+
+export interface LoadOptions {
+  /** The folder's int8 files (generator.int8.onnx, encoder.int8.onnx). */
+  int8?: boolean;
+  /** Which files of a folder: 'onnx' (default) or 'ort'. */
+  format?: 'onnx' | 'ort';
+  /** Passed to onnxruntime's InferenceSession.create. */
+  sessionOptions?: object;
+}
+
+/** Numbers: a plain array or a typed array. */
+export type NumberArray = readonly number[] | Float32Array | Float64Array | Uint8Array | Uint8ClampedArray;
+
+/** Latents: one [latent], several [n][latent], or a flat array of n * latent values. */
+export type Latents = NumberArray | readonly NumberArray[];
+
+/**
+ * Images: one or n of height*width pixels (or of height rows of width pixels): floats in [0, 1],
+ * or 0-255 in a Uint8Array / Uint8ClampedArray (canvas data).
+ */
+export type Images = NumberArray | readonly (NumberArray | readonly NumberArray[])[];
+
+/** Where a digit lives in the latent space (manifest.json's digit_anchors). */
+export interface DigitAnchor {
+  digit: number;
+  anchor: number[];
+  points: number[][];
+  scale: number;
+}
+
+interface LoadedModel {
+  latentDim: number;
+  imageShape: [number, number];
+  manifest: Record<string, unknown> | null;
+  digitAnchors: DigitAnchor[] | null;
+  release(): Promise<void>;
+}
+
+export interface Generator extends LoadedModel {
+  /** n images, each a Float32Array of height*width pixels in [0, 1], row by row. */
+  generate(z: Latents): Promise<Float32Array[]>;
+  /**
+   * n images from the prior, or of `digit` (0-9, from the digit anchors); the same seed, the same images.
+   * Its random numbers are documented in edgevae.mjs.
+   */
+  sample(n: number, options?: { seed?: number; digit?: number }): Promise<Float32Array[]>;
+}
+
+export interface Encoder extends LoadedModel {
+  /** Each image's latent mean and log-variance, one Float32Array(latent) per image. */
+  encode(images: Images): Promise<{ z_mean: Float32Array[]; z_log_var: Float32Array[] }>;
+}
+
+export class EdgeVAEError extends Error {
+  name: 'EdgeVAEError';
+}
+
+export function loadGenerator(ort: OrtNamespace, source: ModelSource, options?: LoadOptions): Promise<Generator>;
+export function loadEncoder(ort: OrtNamespace, source: ModelSource, options?: LoadOptions): Promise<Encoder>;
+
+/** A model folder's manifest.json, or null when the folder has none. */
+export function loadManifest(folder: string | URL): Promise<Record<string, unknown> | null>;
+
+/** The latent map beside the models: the encoder's means of test digits and their labels, or null. */
+export function loadLatentMap(folder: string | URL): Promise<{ z: number[][]; digit: number[] } | null>;
+
+/** Latents as the generator's input, checked: { data: Float32Array(count * latentDim), count }. */
+export function asLatents(z: Latents, latentDim: number): { data: Float32Array; count: number };
+
+/** Images as the encoder's input, checked and scaled to [0, 1]: { data, count }. */
+export function asPixels(images: Images, height: number, width: number): { data: Float32Array; count: number };
+
+/**
+ * A drawing (white ink on black, any size) in MNIST form: the ink cropped, fitted into 20x20 and
+ * centred by mass in 28x28, as Float32Array(784) in [0, 1] for encode(); null when there is no ink.
+ * Browsers only.
+ */
+export function mnistForm(canvas: HTMLCanvasElement): Float32Array | null;
