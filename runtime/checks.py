@@ -34,8 +34,10 @@ def real_array(values, what: str, dtype=np.float32) -> np.ndarray:
         array = np.asarray(values)
         if array.dtype.kind == "c":
             raise EdgeVAEError(f"{what} must be real numbers, got complex {array.dtype}")
+        if array.dtype.kind in "USO" and not all(is_real_number(value) for value in array.flat):
+            raise TypeError  # text is not a number, even when it reads as one ("1")
         if array.dtype.kind not in "fiub":
-            array = array.astype(np.float64)  # lists of numbers; strings and ragged lists fail here
+            array = array.astype(np.float64)  # ragged lists fail here
     except (TypeError, ValueError):
         raise EdgeVAEError(f"{what} must be numbers") from None
     if array.dtype.kind == "f" and array.size:
@@ -123,5 +125,10 @@ def json_depth(text: str | bytes) -> int:
     return int(np.cumsum(opens - closes).max(initial=0))
 
 
+def is_real_number(value) -> bool:
+    numbers, booleans = (int, float, np.integer, np.floating), (bool, np.bool_)
+    return isinstance(value, numbers) and not isinstance(value, booleans)
+
+
 def is_finite_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return is_real_number(value) and math.isfinite(value)

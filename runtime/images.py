@@ -4,6 +4,7 @@ save images as grayscale PNGs."""
 import io
 import math
 import os
+import sys
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -12,9 +13,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .checks import uint8_pixels
-from .errors import EdgeVAEError
+from .errors import EdgeVAEError, reraised
 from .files import atomic_write
-from .limits import MAX_PICTURE_PIXELS
+from .limits import MAX_PICTURE_PIXELS, MAX_STREAM_BYTES
 from .outputs import picture_format
 from .photo import is_photo, photo_ink, shrink
 
@@ -22,6 +23,7 @@ MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memo
 WORKING_SIZE = 1024  # larger pictures are shrunk first; the digit ends up 20 pixels tall anyway
 FIELD = 28  # MNIST fitted each digit into a 20x20 box and centred its mass in a 28x28 field
 BOX = 20
+STDIN_NAMES = ("-", "/dev/stdin")
 
 
 def load_digit(source) -> np.ndarray:
@@ -38,9 +40,8 @@ def load_digit(source) -> np.ndarray:
 def read_source(source) -> tuple[np.ndarray, str]:
     """(grayscale float32 [height, width] in [0, 1], a name for messages) from any of load_digit's inputs."""
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        check_file(path)
-        return read_grayscale(path, str(path)), str(path)
+        picture, name = open_path(Path(source))
+        return read_grayscale(picture, name), name
     if isinstance(source, Image.Image):
         return read_grayscale(source, "the image"), "the image"
     if isinstance(source, np.ndarray):
@@ -57,13 +58,29 @@ def read_source(source) -> tuple[np.ndarray, str]:
     )
 
 
-def check_file(path: Path):
-    if not path.exists():
+def open_path(path: Path) -> tuple:
+    """(what Pillow opens, a name for messages) for a picture path. `-` and /dev/stdin are standard input;
+    it, pipes, FIFOs and devices (`<(cat x.png)`) are read whole first, up to MAX_STREAM_BYTES, since
+    Pillow needs to seek. Empty means that zero bytes were read."""
+    if str(path) in STDIN_NAMES:
+        if sys.stdin is None:
+            raise EdgeVAEError("cannot read standard input: there is none")
+        stream, name = nullcontext(sys.stdin.buffer), "standard input"
+    elif not path.exists():
         raise EdgeVAEError(f"no such file: {path}")
-    if path.is_dir():
+    elif path.is_dir():
         raise EdgeVAEError(f"{path} is a folder, not an image")
-    if path.stat().st_size == 0:
-        raise EdgeVAEError(f"{path} is empty")
+    else:
+        stream, name = None, str(path)
+    regular = stream is None and path.is_file()
+    with reraised(f"cannot read {name}"):
+        with stream or open(path, "rb") as file:
+            data = file.read(1 if regular else MAX_STREAM_BYTES + 1)
+    if not data:
+        raise EdgeVAEError(f"{name} is empty")
+    if len(data) > MAX_STREAM_BYTES:
+        raise EdgeVAEError(f"{name} is over {MAX_STREAM_BYTES // 2**20} MiB, too large for a digit picture")
+    return (path if regular else io.BytesIO(data)), name
 
 
 def read_grayscale(source, name: str) -> np.ndarray:

@@ -19,6 +19,9 @@ MAX_IMAGES = 100_000_000
 # Latents per onnxruntime run when generating many: 51 MB of float32 images held at a time.
 CHUNK = 16_384
 
+# A picture read from standard input, a pipe or a FIFO is held whole: the largest phone photos are 12 MB.
+MAX_STREAM_BYTES = 64 * 1024 * 1024
+
 # One grid picture is held in memory whole: 100 megapixels are 100 MB (about 110,000 digits).
 MAX_PICTURE_PIXELS = 100_000_000
 
