@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .checks import uint8_pixels
+from .checks import border, ink_is_dark, uint8_pixels
 from .errors import EdgeVAEError, reraised
 from .files import atomic_write
 from .limits import MAX_PICTURE_PIXELS, MAX_STREAM_BYTES
@@ -188,10 +188,9 @@ def mnist_form(gray: np.ndarray, name) -> np.ndarray:
 def scan_ink(gray: np.ndarray) -> np.ndarray | None:
     """A scan, a drawing or an MNIST digit: ink is what differs from the border's tone,
     scaled to a peak of 1."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if border.mean() > gray.mean():  # dark ink on light paper: flip to MNIST's white on black
-        gray, border = 1 - gray, 1 - border
-    ink = np.clip(gray - np.median(border), 0, None)
+    if ink_is_dark(gray):  # dark ink on light paper: flip to MNIST's white on black
+        gray = 1 - gray
+    ink = np.clip(gray - np.median(border(gray)), 0, None)
     peak = ink.max()
     if peak < 0.1:
         return None
