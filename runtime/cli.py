@@ -5,7 +5,6 @@ about 300-600 ms to `edgevae --version` and `--help` (measured with python -X im
 """
 
 import functools
-import json
 import math
 import signal
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 import click
 
 from .command_group import EdgeVAEGroup
-from .encodings import format_encodings
 from .errors import EdgeVAEError
 from .files import replaced_together, save_text
 from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS, check_count
@@ -366,6 +364,8 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
         save_array(z_mean, out.path)
         return
 
+    from .encodings import format_encodings
+
     text = format_encodings(images, z_mean, z_log_var, output_format)
     if out is None:
         click.echo(text, nl=False)
@@ -472,6 +472,8 @@ def info(model_dir_argument, model_dir, output_format):
 
     description = describe_model(model_dir_argument or model_dir)
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(description, indent=2))
     else:
         click.echo(format_info(description))
@@ -512,6 +514,8 @@ def bench(batches, seconds, output_format, model_dir, threads, int8):
     encoder = Encoder(model_dir, threads=threads, int8=int8)
     rows = measure_models(generator, encoder, sizes, seconds)
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(format_table(rows))
