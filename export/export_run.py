@@ -67,7 +67,9 @@ def export_run(
         files[file_name(role, int8=True)] = metadata.stamp(model, facts)
     extra_files = {LATENT_MAP_FILE: latent_map_text(models["encoder"], test_images, mnist.y_test)}
     ort_inputs = parity_inputs(shared, test_images) if ort else None
-    write_model_folder(files, shared, int8_errors, model_dir, extra_files, ort_inputs)
+    written = write_model_folder(files, shared, int8_errors, model_dir, extra_files, ort_inputs)
+    # The sizes of the files as written (metadata stamped in), .ort copies included.
+    report("Files: " + ", ".join(f"{name} {entry['bytes']:,} bytes" for name, entry in written.items()))
     return parity
 
 
@@ -102,10 +104,7 @@ def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, di
         int8_models[role] = quantize_int8(model)
         onnx.checker.check_model(int8_models[role], full_check=True)
         errors[role] = int8_error(model, int8_models[role], inputs[role])
-        report(
-            f"{role}.int8.onnx: {int8_models[role].ByteSize()} bytes (fp32 {model.ByteSize()}),"
-            f" error against fp32 {json.dumps(errors[role])}"
-        )
+        report(f"{role}.int8.onnx: error against fp32 {json.dumps(errors[role])}")
     check_generator_error(errors["generator"])
     return int8_models, errors
 
@@ -121,8 +120,8 @@ def write_model_folder(
     model_dir: Path,
     extra_files: dict[str, str] | None = None,
     ort_inputs: dict | None = None,
-) -> None:
-    """Stage the files next to model_dir, then rename the folder into place.
+) -> dict:
+    """Stage the files next to model_dir, then rename the folder into place; the manifest's "files".
 
     extra_files are text files (the latent map); ort_inputs, when given, adds checked .ort copies.
     """
@@ -137,6 +136,7 @@ def write_model_folder(
         manifest = metadata.manifest(staging, shared, int8_errors, ort_parity)
         save_text(json.dumps(manifest, indent=2) + "\n", staging / "manifest.json")
         replace_folder(staging, model_dir)
+        return manifest["files"]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

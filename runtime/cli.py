@@ -4,7 +4,8 @@ numpy, onnxruntime and Pillow are imported inside the commands that use them: at
 about 300-600 ms to `edgevae --version` and `--help` (measured with python -X importtime).
 """
 
-import json
+import functools
+import math
 import signal
 import sys
 from pathlib import Path
@@ -12,18 +13,10 @@ from pathlib import Path
 import click
 
 from .command_group import EdgeVAEGroup
-from .encodings import format_encodings
 from .errors import EdgeVAEError
-from .files import (
-    STDOUT,
-    check_output_folder,
-    check_output_path,
-    make_folder,
-    save_array,
-    save_array_chunks,
-    save_text,
-)
-from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS
+from .files import replaced_together, save_text
+from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS, check_count
+from .outputs import ARRAY, FOLDER, TEXT, Output, check_outputs, output_path, picture_format, picture_or_array
 
 
 def model_options(command):
@@ -65,73 +58,97 @@ def parse_latents(ctx, param, values):
     return latents
 
 
-def output_path(ctx, param, value):
-    """--out: `-` means standard output, as /dev/stdout does."""
-    return STDOUT if value is not None and str(value) == "-" else value
+def output_option(name: str, decide, **attributes):
+    """--out (or another output option) as an Output, its kind decided here, once, by `decide(ctx, value)`."""
+
+    def callback(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return decide(ctx, value)
+        except EdgeVAEError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.option(name, type=click.Path(path_type=Path), callback=callback, **attributes)
 
 
-def picture_output(out: Path, scale: int = 1) -> str:
-    """What --out asks for: "npy", or the picture format its suffix names (PNG on standard output)."""
-    if out.suffix.lower() == ".npy":
-        if scale != 1:
+def picture_or_array_output(ctx, value) -> Output:
+    """A picture, or a .npy array; a folder of pictures with generate's --each (an eager flag)."""
+    if ctx.params.get("each"):
+        path = output_path(value)
+        if path == output_path("-"):
+            raise EdgeVAEError("--each writes a folder of files, not standard output")
+        return Output(path, FOLDER)
+    return picture_or_array(value)
+
+
+def encodings_output(ctx, value) -> Output:
+    """encode's --out: the npy array, or the table, JSON or CSV text (--format is eager)."""
+    return Output(output_path(value), ARRAY if ctx.params.get("output_format") == "npy" else TEXT)
+
+
+def picture_output(ctx, value) -> Output:
+    path = output_path(value)
+    return Output(path, picture_format(path))
+
+
+def writes_outputs(command):
+    """Run the command with its outputs replaced together, and only when it succeeds."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with replaced_together():
+            return command(*args, **kwargs)
+
+    return run
+
+
+def prepare(outputs, inputs=(), model_dir=None, roles=(), int8=False, scale=1):
+    """Check the outputs against the inputs (the model files among them) and each other, before any work."""
+    from .model_files import model_file
+
+    for output in outputs:
+        if output is not None and output.kind == ARRAY and scale != 1:
             raise click.BadParameter(
                 "is for pictures; a .npy array holds the images as they are", param_hint="--scale"
             )
-        return "npy"
-    from .images import picture_format
-
-    try:
-        return picture_format(out)
-    except EdgeVAEError as error:
-        raise click.BadParameter(f"{error} or .npy", param_hint="--out") from None
-
-
-def model_inputs(model_dir, roles, int8) -> list[Path]:
-    """The model files a command reads, so that its output never replaces one."""
-    from .model_files import model_file
-
-    paths = []
+    model_files = []
     for role in roles:
         try:
-            paths.append(model_file(model_dir, role, int8))
+            model_files.append(model_file(model_dir, role, int8))
         except EdgeVAEError:
             pass  # loading the model says what is wrong
-    return paths
+    check_outputs(outputs, [*inputs, *model_files])
 
 
 def read_latents(path: Path):
-    """Latents [n, latent] from a .npy file, mapped, not read:
-    its header is checked before anything is allocated."""
+    """Latents [n, latent] from a .npy file, mapped, not read: np.load refuses pickles, and headers that
+    lie or bombs, before anything is allocated."""
     import numpy as np
 
-    if not path.exists():
-        raise EdgeVAEError(f"no such file: {path}")
+    from .checks import real_array
+
     if not path.is_file():
-        raise EdgeVAEError(f"cannot read latents from {path}: not a regular file")
+        raise EdgeVAEError(f"no such file: {path}" if not path.exists() else f"{path} is not a regular file")
     try:
-        with open(path, "rb") as file:
-            version = np.lib.format.read_magic(file)
-            read_header = {
-                (1, 0): np.lib.format.read_array_header_1_0,
-                (2, 0): np.lib.format.read_array_header_2_0,
-            }
-            shape, _, dtype = read_header[version](file)
-            offset = file.tell()
-    except (OSError, ValueError, EOFError, KeyError) as error:
-        raise EdgeVAEError(f"cannot read latents from {path}: not a .npy array ({error})") from None
-    if dtype.kind not in "fiu" or len(shape) not in (1, 2):
-        raise EdgeVAEError(f"{path} must hold a numeric .npy array [n, latent], not {dtype} {list(shape)}")
-    count = int(np.prod(shape, dtype=object))
-    if count == 0:
-        raise EdgeVAEError(f"{path} holds no latents (shape {list(shape)})")
-    if count * dtype.itemsize != path.stat().st_size - offset:
+        with np.errstate(all="ignore"):  # a header claiming 2**62 rows overflows numpy: refused below
+            latents = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
         raise EdgeVAEError(
-            f"{path} is truncated or its header lies: shape {list(shape)} needs {count * dtype.itemsize:,}"
-            f" bytes of data, the file holds {path.stat().st_size - offset:,}"
+            f"cannot read latents from {path}: not a .npy array, or truncated or its header lies ({error})"
+        ) from None
+    if not isinstance(latents, np.memmap) or latents.dtype.kind not in "fiuc" or latents.ndim not in (1, 2):
+        what = f"{latents.dtype} {list(latents.shape)}" if isinstance(latents, np.ndarray) else "an archive"
+        raise EdgeVAEError(f"{path} must hold a numeric .npy array [n, latent], not {what}")
+    if latents.offset + latents.nbytes != path.stat().st_size:
+        raise EdgeVAEError(
+            f"{path} is truncated or its header lies: shape {list(latents.shape)} is not its size"
         )
-    if len(shape) == 2 and shape[0] > MAX_IMAGES:
-        raise EdgeVAEError(f"{path} holds {shape[0]:,} latents; one command takes at most {MAX_IMAGES:,}")
-    latents = np.load(path, mmap_mode="r", allow_pickle=False)
+    if latents.size == 0:
+        raise EdgeVAEError(f"{path} holds no latents (shape {list(latents.shape)})")
+    if latents.dtype.kind == "c":
+        real_array(latents[:1], f"the latents in {path}")  # refused: never cut to their real part
+    check_count(len(latents) if latents.ndim == 2 else 1, f"latents in {path}")
     return latents.reshape(1, -1) if latents.ndim == 1 else latents
 
 
@@ -148,10 +165,41 @@ def with_progress(chunks, total: int):
     click.echo(err=True)
 
 
-def report(out: Path, message: str):
+def save_images(out: Output, chunks, shape, columns=None, padding=2, scale=1):
+    """Images arriving in chunks that fill an array `shape` [..., height, width] in order, into `out`:
+    that array as .npy, a grid picture of its images, or a folder of them."""
+    if out.kind == ARRAY:
+        from .files import save_array_chunks
+
+        save_array_chunks(chunks, shape, out.path)
+        return
+    count, image_shape = math.prod(shape[:-2]), shape[-2:]
+    images = (chunk.reshape(-1, *image_shape) for chunk in chunks)
+    if out.kind == FOLDER:
+        save_each(images, count, out.path, scale)
+    else:
+        from .images import write_grid
+
+        write_grid(images, count, image_shape, out.path, columns, padding, scale, kind=out.kind)
+
+
+def save_each(chunks, count: int, folder: Path, scale: int):
+    from .files import make_folder
+    from .images import save_png
+
+    width = max(4, len(str(count - 1)))
+    make_folder(folder)
+    index = 0
+    for chunk in chunks:
+        for image in chunk:
+            save_png(image, folder / f"digit-{index:0{width}d}.png", scale=scale)
+            index += 1
+
+
+def report(out: Output, message: str):
     """Say what was written, unless standard output holds the data itself."""
-    if out != STDOUT:
-        click.echo(message)
+    if not out.is_stdout:
+        click.echo(f"wrote {message} to {out.path}")
 
 
 def plural(count: int, noun: str) -> str:
@@ -166,15 +214,58 @@ def load_digits(paths):
     return np.stack([load_digit(path) for path in paths])
 
 
+def chunked(z):
+    return (z[start : start + CHUNK] for start in range(0, len(z), CHUNK))
+
+
 PICTURE_OUT_HELP = (
     "The picture to write (.png, .jpg, .webp, .bmp, .tif, .gif; - is a PNG on stdout), or a .npy array."
 )
+picture_out_option = output_option("--out", picture_or_array_output, required=True, help=PICTURE_OUT_HELP)
 
 
 @click.group(cls=EdgeVAEGroup)
 @click.version_option(package_name="edgevae", prog_name="edgevae")
 def cli():
     """Generate, encode and explore handwritten digits with an exported VAE (onnxruntime only)."""
+
+
+def check_generate_request(latents, count, seed, digit, digits, latents_file) -> int | None:
+    """The number of images asked for by --random, --digit or --digits (None: from the latents given)."""
+    if digit is not None and count is None and not (latents or digits or latents_file):
+        return 1  # --digit alone: one sample of it
+    if sum([bool(latents), count is not None or digits, latents_file is not None]) != 1:
+        raise click.UsageError("give exactly one of --z, --random, --digit, --from or --digits")
+    if seed is not None and count is None:
+        raise click.UsageError("--seed only applies to --random")
+    if digit is not None and (count is None or digits):
+        raise click.UsageError("--digit goes alone or with --random (--digits draws every digit)")
+    if count is not None:
+        check_count(count, "images", per=10 if digits else 1)
+    return count
+
+
+def requested_latents(generator, latents, count, seed, digit, digits, latents_file):
+    """(chunks of latents, how many, the grid's columns when the request implies them)."""
+    from .generator import as_latents, random_latents
+
+    latent_dim = generator.config.latent_dim
+    if digits:
+        z = generator.digits_latents(count, seed=seed)
+        return chunked(z), len(z), count or len(z)  # one row per digit, or the ten anchors in one row
+    if digit is not None:
+        z = generator.sample_latents(count, seed=seed, digit=digit)
+    elif count is not None:
+        return random_latents(count, latent_dim, seed), count, None
+    elif latents_file is None:
+        z = as_latents(latents, latent_dim)
+    else:
+        z = read_latents(latents_file)
+        if z.shape[1] != latent_dim:
+            raise EdgeVAEError(
+                f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}"
+            )
+    return chunked(z), len(z), None
 
 
 @cli.command()
@@ -200,76 +291,33 @@ def cli():
     type=click.Path(dir_okay=False, path_type=Path),
     help="Latents [n, latent] from a .npy file.",
 )
-@click.option(
+@output_option(
     "--out",
-    type=click.Path(path_type=Path),
-    callback=output_path,
+    picture_or_array_output,
     required=True,
     help="A picture (.png, .jpg, ...: one grid), a .npy array, - (a PNG on stdout), or a folder with --each.",
 )
-@click.option("--each", is_flag=True, help="Write one PNG per image into the folder --out.")
+@click.option("--each", is_flag=True, is_eager=True, help="Write one PNG per image into the folder --out.")
 @click.option("--columns", type=click.IntRange(min=1), help="Columns of the grid (default: square).")
 @scale_option
 @model_options
+@writes_outputs
 def generate(
     latents, count, seed, digit, digits, latents_file, out, each, columns, scale, model_dir, threads, int8
 ):
     """Decode latent points into digit images."""
-    if digit is not None and count is None and not (latents or digits or latents_file):
-        count = 1  # --digit alone: one sample of it
-    if sum([bool(latents), count is not None or digits, latents_file is not None]) != 1:
-        raise click.UsageError("give exactly one of --z, --random, --digit, --from or --digits")
-    if seed is not None and count is None:
-        raise click.UsageError("--seed only applies to --random")
-    if digit is not None and (count is None or digits):
-        raise click.UsageError("--digit goes alone or with --random (--digits draws every digit)")
-    if each and out == STDOUT:
-        raise click.BadParameter("--each writes a folder of files, not standard output", param_hint="--out")
-    kind = "folder" if each else picture_output(out, scale)
-    from .generator import Generator, as_latents, random_latents
+    from .generator import Generator
 
-    inputs = [*([latents_file] if latents_file else []), *model_inputs(model_dir, ["generator"], int8)]
-    if kind == "folder":
-        check_output_folder(out, inputs)
-    else:
-        check_output_path(out, inputs, binary=True)
-    z = read_latents(latents_file) if latents_file else None
+    requested = check_generate_request(latents, count, seed, digit, digits, latents_file)
+    prepare([out], [latents_file] if latents_file else [], model_dir, ["generator"], int8, scale)
     generator = Generator(model_dir, threads=threads, int8=int8)
-    latent_dim, image_shape = generator.config.latent_dim, generator.config.image_shape
-    if digits:
-        z = generator.digits_latents(count, seed=seed)
-        columns = columns or count or len(z)  # one row per digit, or the ten anchors in one row
-    elif digit is not None:
-        z = generator.sample_latents(count, seed=seed, digit=digit)
-    elif count is not None:
-        z_chunks = random_latents(count, latent_dim, seed)
-    elif z is None:
-        z = as_latents(latents, latent_dim)
-    elif z.shape[1] != latent_dim:
-        raise EdgeVAEError(
-            f"{latents_file} holds latents of {z.shape[1]} values; this model's have {latent_dim}"
-        )
-    if z is not None:
-        count = len(z)
-        z_chunks = (z[start : start + CHUNK] for start in range(0, count, CHUNK))
-    images = with_progress((generator.generate(chunk) for chunk in z_chunks), count)
-    if kind == "npy":
-        save_array_chunks(images, (count, *image_shape), out)
-    elif kind == "folder":
-        from .images import save_png
-
-        digits = max(4, len(str(count - 1)))
-        make_folder(out)
-        index = 0
-        for chunk in images:
-            for image in chunk:
-                save_png(image, out / f"digit-{index:0{digits}d}.png", scale=scale)
-                index += 1
-    else:
-        from .images import write_grid
-
-        write_grid(images, count, image_shape, out, columns=columns, scale=scale)
-    report(out, f"wrote {plural(count, 'image')} to {out}")
+    z_chunks, total, implied_columns = requested_latents(
+        generator, latents, requested, seed, digit, digits, latents_file
+    )
+    images = with_progress((generator.generate(chunk) for chunk in z_chunks), total)
+    shape = (total, *generator.config.image_shape)
+    save_images(out, images, shape, columns or implied_columns, scale=scale)
+    report(out, plural(total, "image"))
 
 
 @cli.command()
@@ -280,20 +328,21 @@ def generate(
     type=click.Choice(["table", "json", "csv", "npy"]),
     default="table",
     show_default=True,
+    is_eager=True,
 )
-@click.option(
+@output_option(
     "--out",
-    type=click.Path(path_type=Path),
-    callback=output_path,
+    encodings_output,
     help="Write to this file instead of the terminal (npy needs it; - is standard output).",
 )
-@click.option(
+@output_option(
     "--show-input",
-    type=click.Path(dir_okay=False, path_type=Path),
+    picture_output,
     help="Also save the 28x28 digits the model saw as this PNG (a row, one per picture).",
 )
 @scale_option
 @model_options
+@writes_outputs
 def encode(images, output_format, out, show_input, scale, model_dir, threads, int8):
     """Encode digit pictures into latent means and log-variances.
 
@@ -303,27 +352,25 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
         raise click.UsageError("--format npy needs --out FILE.npy")
     from .encoder import Encoder
 
-    inputs = [*images, *model_inputs(model_dir, ["encoder"], int8)]
-    if out is not None:
-        check_output_path(out, inputs, binary=output_format == "npy")
-    if show_input is not None:
-        check_output_path(show_input, inputs, binary=True)
+    prepare([out, show_input], images, model_dir, ["encoder"], int8)
     digits = load_digits(images)
-    if show_input is not None:
-        from .images import save_grid
-
-        padding = 0 if len(digits) == 1 else 2
-        save_grid(digits, show_input, columns=len(digits), padding=padding, scale=scale)
     z_mean, z_log_var = Encoder(model_dir, threads=threads, int8=int8).encode(digits)
+    if show_input is not None:
+        padding = 0 if len(digits) == 1 else 2
+        save_images(show_input, [digits], digits.shape, len(digits), padding, scale)
     if output_format == "npy":
-        save_array(z_mean, out)
+        from .files import save_array
+
+        save_array(z_mean, out.path)
         return
+
+    from .encodings import format_encodings
 
     text = format_encodings(images, z_mean, z_log_var, output_format)
     if out is None:
         click.echo(text, nl=False)
     else:
-        save_text(text, out)
+        save_text(text, out.path)
 
 
 @cli.command()
@@ -335,46 +382,32 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
     show_default=True,
     help="Normal quantiles covered: from 1-span to span.",
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
-)
+@picture_out_option
 @scale_option
 @model_options
+@writes_outputs
 def manifold(n, span, out, scale, model_dir, threads, int8):
     """Draw the n x n grid of digits over a 2-D latent space."""
-    kind = picture_output(out, scale)
     from .generator import Generator
     from .latents import manifold_grid
 
-    check_output_path(out, model_inputs(model_dir, ["generator"], int8), binary=True)
+    prepare([out], [], model_dir, ["generator"], int8, scale)
     generator = Generator(model_dir, threads=threads, int8=int8)
     if generator.config.latent_dim != 2:
         raise EdgeVAEError(
             f"the manifold needs a 2-dimensional latent space; this model's has {generator.config.latent_dim}"
         )
     images = generator.generate(manifold_grid(n, span))
-    grid = images.reshape(n, n, *generator.config.image_shape)
-    save_pictures(grid, out, kind, columns=n, padding=0, scale=scale)
-    report(out, f"wrote {n}x{n} manifold to {out}")
-
-
-def save_pictures(images, out: Path, kind: str, columns: int, padding: int = 2, scale: int = 1):
-    """Images [rows, ..., height, width] as a grid picture, or as they are in a .npy array."""
-    if kind == "npy":
-        save_array(images, out)
-    else:
-        from .images import save_grid
-
-        save_grid(images.reshape(-1, *images.shape[-2:]), out, columns=columns, padding=padding, scale=scale)
+    save_images(out, [images], (n, n, *generator.config.image_shape), columns=n, padding=0, scale=scale)
+    report(out, f"{n}x{n} manifold")
 
 
 @cli.command()
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
-)
+@picture_out_option
 @scale_option
 @model_options
+@writes_outputs
 def reconstruct(images, out, scale, model_dir, threads, int8):
     """Show pictures (top row) over their reconstructions."""
     import numpy as np
@@ -382,13 +415,13 @@ def reconstruct(images, out, scale, model_dir, threads, int8):
     from .encoder import Encoder
     from .generator import Generator
 
-    kind = picture_output(out, scale)
-    check_output_path(out, [*images, *model_inputs(model_dir, ["encoder", "generator"], int8)], binary=True)
+    prepare([out], images, model_dir, ["encoder", "generator"], int8, scale)
     originals = load_digits(images)
     z_mean, _ = Encoder(model_dir, threads=threads, int8=int8).encode(originals)
     reconstructions = Generator(model_dir, threads=threads, int8=int8).generate(z_mean)
-    save_pictures(np.stack([originals, reconstructions]), out, kind, columns=len(originals), scale=scale)
-    report(out, f"wrote {plural(len(originals), 'reconstruction')} to {out}")
+    pairs = np.stack([originals, reconstructions])
+    save_images(out, [pairs], pairs.shape, columns=len(originals), scale=scale)
+    report(out, plural(len(originals), "reconstruction"))
 
 
 @cli.command()
@@ -397,11 +430,10 @@ def reconstruct(images, out, scale, model_dir, threads, int8):
 @click.option(
     "--steps", type=click.IntRange(2, 1000), default=10, show_default=True, help="Images in the strip."
 )
-@click.option(
-    "--out", type=click.Path(path_type=Path), callback=output_path, required=True, help=PICTURE_OUT_HELP
-)
+@picture_out_option
 @scale_option
 @model_options
+@writes_outputs
 def interpolate(image_a, image_b, steps, out, scale, model_dir, threads, int8):
     """Walk from one picture's code to another's: a strip of digits.
 
@@ -411,15 +443,12 @@ def interpolate(image_a, image_b, steps, out, scale, model_dir, threads, int8):
     from .generator import Generator
     from .latents import interpolation
 
-    kind = picture_output(out, scale)
-    inputs = [image_a, image_b, *model_inputs(model_dir, ["encoder", "generator"], int8)]
-    check_output_path(out, inputs, binary=True)
+    prepare([out], [image_a, image_b], model_dir, ["encoder", "generator"], int8, scale)
     z_mean, _ = Encoder(model_dir, threads=threads, int8=int8).encode(load_digits([image_a, image_b]))
-    images = Generator(model_dir, threads=threads, int8=int8).generate(
-        interpolation(z_mean[0], z_mean[1], steps)
-    )
-    save_pictures(images, out, kind, columns=steps, scale=scale)
-    report(out, f"wrote {steps} steps to {out}")
+    generator = Generator(model_dir, threads=threads, int8=int8)
+    images = generator.generate(interpolation(z_mean[0], z_mean[1], steps))
+    save_images(out, [images], images.shape, columns=steps, scale=scale)
+    report(out, f"{steps} steps")
 
 
 @cli.command()
@@ -443,6 +472,8 @@ def info(model_dir_argument, model_dir, output_format):
 
     description = describe_model(model_dir_argument or model_dir)
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(description, indent=2))
     else:
         click.echo(format_info(description))
@@ -483,6 +514,8 @@ def bench(batches, seconds, output_format, model_dir, threads, int8):
     encoder = Encoder(model_dir, threads=threads, int8=int8)
     rows = measure_models(generator, encoder, sizes, seconds)
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(format_table(rows))

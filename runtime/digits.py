@@ -7,10 +7,10 @@ the `anchor` is the one point that stands for the digit.
 """
 
 import json
-import math
 
 import numpy as np
 
+from .checks import is_finite_number, whole_number
 from .errors import EdgeVAEError
 
 DIGITS = range(10)
@@ -50,14 +50,8 @@ def check_region(region: dict, latent_dim: int) -> None:
         raise ValueError(f"digit {region['digit']} has no finite, non-negative scale")
 
 
-def is_finite_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def check_digit(digit) -> int:
-    if isinstance(digit, bool) or not isinstance(digit, (int, np.integer)) or digit not in DIGITS:
-        raise EdgeVAEError(f"the digit must be a whole number from 0 to 9, got {digit!r}")
-    return int(digit)
+    return whole_number(digit, "the digit", 0, 9)
 
 
 def digit_latents(region: dict, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -4,18 +4,24 @@ Three kinds of output are not files to replace, so they are written in place ins
 standard output (STDOUT, what the CLI's `--out -` means), anything under /dev or /proc, and
 whatever exists but is not a regular file (a FIFO, /dev/null). A symlink is written through:
 its target is replaced and the link is kept. An output is never one of the command's inputs.
+
+Inside `replaced_together()` (each CLI command runs in one), the replacements wait for the block's end:
+a command's outputs appear together when it succeeds, and none does when it fails.
 """
 
+import contextlib
 import os
 import stat
 import sys
 from pathlib import Path
 
-from .errors import EdgeVAEError
+from .errors import EdgeVAEError, reraised
 
 STDOUT = Path("/dev/stdout")
 IN_PLACE_FOLDERS = ("/dev/", "/proc/")  # devices and file descriptors, never replaced by files
 DEFAULT_NAME_MAX = 255
+
+_held_back: list[tuple[Path, Path]] | None = None  # (temporary, target) inside replaced_together()
 
 
 def check_output_path(path, inputs=(), binary: bool = False) -> Path:
@@ -68,11 +74,27 @@ def check_output_folder(folder, inputs=()) -> Path:
 def make_folder(folder, parents: bool = False) -> Path:
     """Make `folder` (and, with parents=True, the folders above it, like mkdir -p)."""
     folder = Path(folder) if parents else check_output_folder(folder)
-    try:
+    with reraised(f"cannot make the folder {folder}"):
         folder.mkdir(parents=parents, exist_ok=True)
-    except OSError as error:
-        raise EdgeVAEError(f"cannot make the folder {folder}: {error.strerror or error}") from None
     return folder
+
+
+@contextlib.contextmanager
+def replaced_together():
+    """Hold back the replacements that atomic_write makes in the block: all happen when it ends without
+    an error, none when it fails (the temporary files are removed either way)."""
+    global _held_back
+    outer, _held_back = _held_back, []
+    held = _held_back
+    try:
+        yield
+        for temporary, target in held:
+            with reraised(f"cannot write {target}"):
+                os.replace(temporary, target)
+    finally:
+        _held_back = outer
+        for temporary, _ in held:
+            temporary.unlink(missing_ok=True)
 
 
 def atomic_write(path, write, binary: bool = True) -> Path:
@@ -86,17 +108,20 @@ def atomic_write(path, write, binary: bool = True) -> Path:
     target = resolve(path)
     temporary = target.with_name(temporary_name(target.name, target.parent))
     try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        # os.open applies the umask, so a new output gets the usual permissions; a replaced one keeps its own.
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
-            write(file)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except OSError as error:
-        raise EdgeVAEError(f"cannot write {path}: {error.strerror or error}") from None
+        with reraised(f"cannot write {path}"):
+            mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+            # os.open applies the umask: new outputs get the usual permissions, replaced ones keep their own.
+            with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
+                write(file)
+            if mode is not None:
+                os.chmod(temporary, mode)
+            if _held_back is not None:
+                _held_back.append((temporary, target))
+                return path
+            os.replace(temporary, target)
     finally:
-        temporary.unlink(missing_ok=True)
+        if _held_back is None or (temporary, target) not in _held_back:
+            temporary.unlink(missing_ok=True)
     return path
 
 
@@ -151,14 +176,12 @@ def write_in_place(path: Path, write) -> Path:
         write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return path
-    try:
+    with reraised(f"cannot write {path}"):
         regular = stat.S_ISREG(os.stat(path).st_mode)
         # No O_CREAT: /dev and /proc get no new files. A FIFO blocks here until a reader opens it,
         # as with `>`.
         with os.fdopen(os.open(path, os.O_WRONLY | (os.O_TRUNC if regular else 0)), "wb") as file:
             write(file)
-    except OSError as error:
-        raise EdgeVAEError(f"cannot write {path}: {error.strerror or error}") from None
     return path
 
 

@@ -4,9 +4,10 @@ from functools import cached_property
 
 import numpy as np
 
+from .checks import real_array
 from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
-from .errors import EdgeVAEError
-from .limits import CHUNK
+from .errors import EdgeVAEError, reraised
+from .limits import CHUNK, check_count, check_memory
 from .session import LoadedModel, infer
 
 
@@ -25,12 +26,10 @@ class Generator(LoadedModel):
         if len(z) <= CHUNK:
             (images,) = infer(self.session, self.config, z)
         else:
-            try:
-                images = np.empty((len(z), int(np.prod(self.config.image_shape))), dtype=np.float32)
-            except MemoryError:
-                raise EdgeVAEError(
-                    f"not enough memory for {len(z):,} images; generate them in batches"
-                ) from None
+            image_size = int(np.prod(self.config.image_shape))
+            check_memory(len(z), 4 * image_size)
+            with reraised(f"cannot hold {len(z):,} images; generate them in batches"):
+                images = np.empty((len(z), image_size), dtype=np.float32)
             for start in range(0, len(z), CHUNK):
                 images[start : start + CHUNK] = infer(self.session, self.config, z[start : start + CHUNK])[0]
         # The sigmoid can land a hair outside [0, 1] (-6e-8 with Debian's armhf onnxruntime).
@@ -44,14 +43,11 @@ class Generator(LoadedModel):
 
     def sample_latents(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
         """The latents [n, latent] that `sample` decodes."""
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise EdgeVAEError(f"the number of samples must be a positive whole number, got {n!r}")
+        n = check_count(n, "samples")
         if digit is not None:
             return digit_latents(self.digit_region(digit), n, seeded_rng(seed))
-        try:
+        with reraised(f"cannot hold {n:,} samples; draw them in batches"):
             (z,) = random_latents(n, self.config.latent_dim, seed, chunk=n)
-        except MemoryError:
-            raise EdgeVAEError(f"not enough memory for {n:,} samples; draw them in batches") from None
         return z
 
     def digits(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
@@ -63,6 +59,7 @@ class Generator(LoadedModel):
         """The latents that `digits` decodes."""
         if n is None:
             return np.array([self.digit_region(digit)["anchor"] for digit in DIGITS], dtype=np.float32)
+        check_count(n, "samples", per=len(DIGITS))
         return np.concatenate([self.sample_latents(n, seed, digit) for digit in DIGITS])
 
     @cached_property
@@ -98,10 +95,7 @@ def seeded_rng(seed: int | None) -> np.random.Generator:
 
 def as_latents(z, latent_dim: int) -> np.ndarray:
     """A C-contiguous float32 [n, latent_dim] array; copies only when the input is not one already."""
-    try:
-        z = np.ascontiguousarray(z, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise EdgeVAEError("latents must be numbers shaped [latent] or [n, latent]") from None
+    z = real_array(z, "latents")
     if z.ndim == 1:
         z = z.reshape(1, -1)
     if z.ndim != 2 or z.shape[1] != latent_dim:
@@ -109,6 +103,4 @@ def as_latents(z, latent_dim: int) -> np.ndarray:
             f"this model's latents have {latent_dim} values, got an array shaped {list(z.shape)}"
             " (expected [latent] or [n, latent])"
         )
-    if not np.isfinite(z).all():
-        raise EdgeVAEError("latents must be finite numbers, got NaN or infinity")
     return z

@@ -4,6 +4,7 @@ save images as grayscale PNGs."""
 import io
 import math
 import os
+import sys
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -11,15 +12,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import EdgeVAEError
-from .files import STDOUT, atomic_write, writes_in_place
-from .limits import MAX_PICTURE_PIXELS
+from .checks import border, ink_is_dark, uint8_pixels
+from .errors import EdgeVAEError, reraised
+from .files import atomic_write
+from .limits import MAX_PICTURE_PIXELS, MAX_STREAM_BYTES
+from .outputs import picture_format
 from .photo import is_photo, photo_ink, shrink
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
 WORKING_SIZE = 1024  # larger pictures are shrunk first; the digit ends up 20 pixels tall anyway
 FIELD = 28  # MNIST fitted each digit into a 20x20 box and centred its mass in a 28x28 field
 BOX = 20
+STDIN_NAMES = ("-", "/dev/stdin")
 
 
 def load_digit(source) -> np.ndarray:
@@ -36,9 +40,8 @@ def load_digit(source) -> np.ndarray:
 def read_source(source) -> tuple[np.ndarray, str]:
     """(grayscale float32 [height, width] in [0, 1], a name for messages) from any of load_digit's inputs."""
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        check_file(path)
-        return read_grayscale(path, str(path)), str(path)
+        picture, name = open_path(Path(source))
+        return read_grayscale(picture, name), name
     if isinstance(source, Image.Image):
         return read_grayscale(source, "the image"), "the image"
     if isinstance(source, np.ndarray):
@@ -55,13 +58,29 @@ def read_source(source) -> tuple[np.ndarray, str]:
     )
 
 
-def check_file(path: Path):
-    if not path.exists():
+def open_path(path: Path) -> tuple:
+    """(what Pillow opens, a name for messages) for a picture path. `-` and /dev/stdin are standard input;
+    it, pipes, FIFOs and devices (`<(cat x.png)`) are read whole first, up to MAX_STREAM_BYTES, since
+    Pillow needs to seek. Empty means that zero bytes were read."""
+    if str(path) in STDIN_NAMES:
+        if sys.stdin is None:
+            raise EdgeVAEError("cannot read standard input: there is none")
+        stream, name = nullcontext(sys.stdin.buffer), "standard input"
+    elif not path.exists():
         raise EdgeVAEError(f"no such file: {path}")
-    if path.is_dir():
+    elif path.is_dir():
         raise EdgeVAEError(f"{path} is a folder, not an image")
-    if path.stat().st_size == 0:
-        raise EdgeVAEError(f"{path} is empty")
+    else:
+        stream, name = None, str(path)
+    regular = stream is None and path.is_file()
+    with reraised(f"cannot read {name}"):
+        with stream or open(path, "rb") as file:
+            data = file.read(1 if regular else MAX_STREAM_BYTES + 1)
+    if not data:
+        raise EdgeVAEError(f"{name} is empty")
+    if len(data) > MAX_STREAM_BYTES:
+        raise EdgeVAEError(f"{name} is over {MAX_STREAM_BYTES // 2**20} MiB, too large for a digit picture")
+    return (path if regular else io.BytesIO(data)), name
 
 
 def read_grayscale(source, name: str) -> np.ndarray:
@@ -169,10 +188,9 @@ def mnist_form(gray: np.ndarray, name) -> np.ndarray:
 def scan_ink(gray: np.ndarray) -> np.ndarray | None:
     """A scan, a drawing or an MNIST digit: ink is what differs from the border's tone,
     scaled to a peak of 1."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if border.mean() > gray.mean():  # dark ink on light paper: flip to MNIST's white on black
-        gray, border = 1 - gray, 1 - border
-    ink = np.clip(gray - np.median(border), 0, None)
+    if ink_is_dark(gray):  # dark ink on light paper: flip to MNIST's white on black
+        gray = 1 - gray
+    ink = np.clip(gray - np.median(border(gray)), 0, None)
     peak = ink.max()
     if peak < 0.1:
         return None
@@ -207,25 +225,20 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     return field
 
 
-# What the writers produce for each suffix of an output path; one table for the API and the CLI.
-PICTURE_FORMATS = {
-    ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP", ".tif": "TIFF",
-    ".tiff": "TIFF", ".gif": "GIF",
-}  # fmt: skip
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}}  # digits keep their edges
 MAX_SIDE = {"JPEG": 65_535, "WEBP": 16_383, "GIF": 65_535}  # the formats cannot store larger pictures
 
 
 def save_png(image, path, scale: int = 1) -> Path:
-    """Save one image [height, width] (float in [0, 1] or uint8) as a grayscale picture, atomically.
+    """Save one image [height, width] (float in [0, 1] or uint8 0-255) as a grayscale picture, atomically.
 
-    The suffix of `path` names the format (PICTURE_FORMATS): .png, .jpg, .webp, ...
+    The suffix of `path` names the format (outputs.PICTURE_FORMATS): .png, .jpg, .webp, ...
     `scale` enlarges it that many times, nearest-neighbour.
     """
-    pixels = as_uint8(image)
+    pixels = uint8_pixels(image)
     if pixels.ndim != 2:
         raise EdgeVAEError(f"save_png takes one image shaped [height, width], got {list(pixels.shape)}")
-    return write_png(pixels, path, scale)
+    return write_grid([pixels[None]], 1, pixels.shape, path, columns=1, padding=0, scale=scale)
 
 
 def save_grid(images, path, columns: int | None = None, padding: int = 2, scale: int = 1) -> Path:
@@ -237,9 +250,17 @@ def save_grid(images, path, columns: int | None = None, padding: int = 2, scale:
     return write_grid([pixels], len(pixels), pixels.shape[1:], path, columns, padding, scale)
 
 
+def grid_png(images, columns: int | None = None, padding: int = 2) -> bytes:
+    """Images [n, height, width] as one grid PNG in memory, laid out as save_grid lays them out."""
+    pixels = grid_images(images)
+    buffer = io.BytesIO()
+    write_grid([pixels], len(pixels), pixels.shape[1:], buffer, columns, padding)
+    return buffer.getvalue()
+
+
 def grid_images(images) -> np.ndarray:
     """Images [n, height, width] as uint8, checked to make a grid."""
-    pixels = as_uint8(images)
+    pixels = uint8_pixels(images)
     if pixels.ndim != 3 or len(pixels) == 0:
         raise EdgeVAEError(
             f"a grid takes images shaped [n, height, width] with n >= 1, got {list(pixels.shape)}"
@@ -247,108 +268,40 @@ def grid_images(images) -> np.ndarray:
     return pixels
 
 
-def grid_layout(count: int, image_shape, columns: int | None, padding: int) -> tuple[int, int, int]:
-    """(columns, grid height, grid width) of `count` images laid out by save_grid."""
+def write_grid(chunks, count: int, image_shape, out, columns=None, padding=2, scale=1, kind=None):
+    """Lay out `count` images arriving in chunks [k, height, width] as one grid picture, holding only the
+    grid, and write it: to `out`, a path whose suffix names the format (or `kind`, when the CLI decided it),
+    or a binary file object (PNG). Every picture the runtime writes goes through here."""
     height, width = image_shape
     columns = min(columns or math.ceil(math.sqrt(count)), count)
-    if columns < 1 or padding < 0:
-        raise EdgeVAEError("save_grid needs columns >= 1 and padding >= 0")
+    if columns < 1 or padding < 0 or scale < 1:
+        raise EdgeVAEError("a grid needs columns >= 1, padding >= 0 and a scale >= 1")
     rows = math.ceil(count / columns)
-    return columns, rows * (height + padding) + padding, columns * (width + padding) + padding
-
-
-def write_grid(
-    chunks, count: int, image_shape, path, columns: int | None = None, padding: int = 2, scale: int = 1
-) -> Path:
-    """Lay out `count` images arriving in chunks [k, height, width] as one grid picture;
-    only the grid is held."""
-    columns, grid_height, grid_width = grid_layout(count, image_shape, columns, padding)
-    kind = check_picture(path, grid_height * scale, grid_width * scale)
-    return write_picture(
-        paste_grid(chunks, image_shape, columns, padding, grid_height, grid_width), path, kind, scale
-    )
-
-
-def grid_png(images, columns: int | None = None, padding: int = 2) -> bytes:
-    """Images [n, height, width] as one grid PNG in memory, laid out as save_grid lays them out."""
-    pixels = grid_images(images)
-    columns, grid_height, grid_width = grid_layout(len(pixels), pixels.shape[1:], columns, padding)
-    grid = paste_grid([pixels], pixels.shape[1:], columns, padding, grid_height, grid_width)
-    buffer = io.BytesIO()
-    Image.fromarray(grid).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def paste_grid(
-    chunks, image_shape, columns: int, padding: int, grid_height: int, grid_width: int
-) -> np.ndarray:
-    """The uint8 grid picture [grid_height, grid_width] of images arriving in chunks [k, height, width]."""
-    height, width = image_shape
+    grid_height, grid_width = rows * (height + padding) + padding, columns * (width + padding) + padding
+    in_memory = hasattr(out, "write")
+    kind = kind or ("PNG" if in_memory else picture_format(out))
+    check_picture_size(out, kind, grid_height * scale, grid_width * scale)
     grid = np.zeros((grid_height, grid_width), dtype=np.uint8)
     index = 0
     for chunk in chunks:
-        for image in as_uint8(chunk):
+        for image in uint8_pixels(chunk):
             top = padding + (index // columns) * (height + padding)
             left = padding + (index % columns) * (width + padding)
             grid[top : top + height, left : left + width] = image
             index += 1
-    return grid
+    picture = Image.fromarray(grid)
+    if scale > 1:  # nearest-neighbour: each pixel becomes a scale x scale block
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
+    save = lambda file: picture.save(file, format=kind, **SAVE_OPTIONS.get(kind, {}))  # noqa: E731
+    return save(out) if in_memory else atomic_write(out, save)
 
 
-def as_uint8(images) -> np.ndarray:
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        return images
-    if images.dtype.kind not in "fiub":
-        raise EdgeVAEError(f"images must be numbers, got dtype {images.dtype}")
-    if images.dtype.kind == "b":
-        return images.astype(np.uint8) * 255
-    if images.dtype.kind in "iu":
-        return np.clip(images, 0, 255).astype(np.uint8)
-    if not np.isfinite(images).all():
-        raise EdgeVAEError("images contain NaN or infinite pixel values")
-    return np.round(np.clip(images, 0, 1) * 255).astype(np.uint8)
-
-
-def write_png(pixels: np.ndarray, path, scale: int = 1) -> Path:
-    """Write uint8 pixels [height, width] in the picture format that the suffix of `path` names."""
-    height, width = pixels.shape
-    return write_picture(pixels, path, check_picture(path, height * scale, width * scale), scale)
-
-
-def picture_format(path) -> str:
-    """The Pillow format that the suffix of `path` names: PNG for standard output, or a device without one."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if path == STDOUT or (not suffix and writes_in_place(path)):
-        return "PNG"
-    if suffix not in PICTURE_FORMATS:
-        raise EdgeVAEError(
-            f"cannot write {path}: {f'{suffix!r} is not' if suffix else 'no suffix names'} a picture format;"
-            f" use {', '.join(PICTURE_FORMATS)}"
-        )
-    return PICTURE_FORMATS[suffix]
-
-
-def check_picture(path, height: int, width: int) -> str:
-    """The format for `path`, once sure it can hold a height x width picture; before any work is done."""
-    kind = picture_format(path)
+def check_picture_size(out, kind: str, height: int, width: int):
+    """Refuse, before any work is done, a picture larger than memory or its format allows."""
     side = MAX_SIDE.get(kind)
     if height * width > MAX_PICTURE_PIXELS or (side and max(height, width) > side):
         limit = f"{side:,} pixels a side and " if side else ""
         raise EdgeVAEError(
-            f"cannot write {path}: a {width:,}x{height:,} picture is too large ({kind} pictures here:"
+            f"cannot write {out}: a {width:,}x{height:,} picture is too large ({kind} pictures here:"
             f" at most {limit}{MAX_PICTURE_PIXELS // 1_000_000} megapixels); write a .npy array instead"
         )
-    return kind
-
-
-def write_picture(pixels: np.ndarray, path, kind: str, scale: int = 1) -> Path:
-    """Write pixels, enlarged `scale` times (nearest-neighbour: each pixel becomes a scale x scale block),
-    once check_picture has passed the enlarged size."""
-    if scale < 1:
-        raise EdgeVAEError(f"the picture scale must be a whole number from 1, got {scale}")
-    image = Image.fromarray(np.ascontiguousarray(pixels))
-    if scale > 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
-    return atomic_write(path, lambda file: image.save(file, format=kind, **SAVE_OPTIONS.get(kind, {})))

@@ -1,7 +1,12 @@
 """Bounds on what one call may ask for: beyond them a request is a typo or an attack, not a job.
 
-Big but possible jobs stay possible: they run in chunks of CHUNK images with bounded memory.
+Big but possible jobs stay possible: they run in chunks of CHUNK images with bounded memory. Every path
+(the CLI, the API, the server) counts what it is asked for here, before allocating anything.
 """
+
+import os
+
+from .errors import EdgeVAEError
 
 # onnxruntime starts this many threads per session, and this model is small: beyond the cores a
 # machine has, threads only contend (2000 ran 100x slower than 2), and a million exhausted 24 GB.
@@ -13,6 +18,9 @@ MAX_IMAGES = 100_000_000
 
 # Latents per onnxruntime run when generating many: 51 MB of float32 images held at a time.
 CHUNK = 16_384
+
+# A picture read from standard input, a pipe or a FIFO is held whole: the largest phone photos are 12 MB.
+MAX_STREAM_BYTES = 64 * 1024 * 1024
 
 # One grid picture is held in memory whole: 100 megapixels are 100 MB (about 110,000 digits).
 MAX_PICTURE_PIXELS = 100_000_000
@@ -32,3 +40,34 @@ BODY_TIMEOUT_SECONDS = 30  # the whole body must arrive within this; a slow clie
 KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this (uvicorn's default)
 MAX_CONNECTIONS = 128  # beyond this many connections and requests at once, uvicorn answers 503
 SHUTDOWN_SECONDS = 60  # on SIGTERM, requests in flight get this long to finish
+
+
+def check_count(count, what: str = "images", per: int = 1, most: int = MAX_IMAGES) -> int:
+    """`count` as an int from 1, refused (EdgeVAEError) when `count` x `per` is over `most`: counted
+    before anything is allocated. `per`: images each one stands for (10 with --digits)."""
+    from .checks import whole_number
+
+    count = whole_number(count, f"the number of {what}", 1)
+    if count * per > most:
+        total = f"{count:,} x {per} = {count * per:,}" if per != 1 else f"{count:,}"
+        raise EdgeVAEError(f"{total} {what if per == 1 else 'images'} in one call; at most {most:,}")
+    return count
+
+
+def check_memory(count: int, item_bytes: int, what: str = "images"):
+    """Refuse an array of `count` items of `item_bytes` each that would not fit in this machine's memory,
+    before allocating it (an allocation beyond it fails, or worse, succeeds and is killed later)."""
+    needed = count * item_bytes
+    available = physical_memory()
+    if available and needed > available:
+        raise EdgeVAEError(
+            f"{count:,} {what} need {needed / 2**30:,.1f} GiB in memory, more than this machine's"
+            f" {available / 2**30:,.1f} GiB; ask for them in batches"
+        )
+
+
+def physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):  # not POSIX
+        return None

@@ -1,12 +1,12 @@
 """Find a model's .onnx files: in an exported folder, at a direct path, or bundled with the package."""
 
-import json
 from importlib.resources import files
 from pathlib import Path
 
 from .errors import EdgeVAEError
 
 BUNDLED_PACKAGE = "edgevae.runtime.pretrained"
+FILE_FIELDS = {"role": str, "precision": str, "bytes": int, "sha256": str}  # manifest.json's "files" entries
 
 
 def file_name(role: str, int8: bool = False, suffix: str = ".onnx") -> str:
@@ -49,13 +49,12 @@ def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:
 
 def read_manifest(folder: Path) -> dict | None:
     """manifest.json as a dict, None when the folder has none."""
+    from .checks import read_json_file
+
     path = folder / "manifest.json"
     if not path.is_file():
         return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EdgeVAEError(f"cannot read {path}: {error}") from None
+    manifest = read_json_file(path)
     if not isinstance(manifest, dict):
         raise EdgeVAEError(f"cannot read {path}: not a JSON object")
     files = manifest.get("files", {})
@@ -66,4 +65,10 @@ def read_manifest(folder: Path) -> dict | None:
         raise EdgeVAEError(
             f'cannot read {path}: its "files" must map file names in the folder to their details'
         )
+    for name, entry in files.items():
+        for field, kind in FILE_FIELDS.items():
+            if field in entry and (not isinstance(entry[field], kind) or isinstance(entry[field], bool)):
+                raise EdgeVAEError(
+                    f'cannot read {path}: "files" {name!r} has a {field} that is not a {kind.__name__}'
+                )
     return manifest

@@ -4,6 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from .checks import parse_json
 from .errors import EdgeVAEError
 from .model_files import bundled_model_dir, file_kind, read_manifest
 
@@ -44,12 +45,13 @@ def metadata_summary(folder: Path) -> dict:
 
 
 def parse_value(key: str, value: str):
+    """A metadata value as JSON or a whole number where it should be one; as the text it is otherwise."""
     try:
         if key in JSON_METADATA:
-            return json.loads(value)
+            return parse_json(value, key)
         if key in INTEGER_METADATA:
             return int(value)
-    except ValueError:
+    except (ValueError, EdgeVAEError):
         pass
     return value
 

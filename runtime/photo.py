@@ -14,6 +14,8 @@ all of them. The steps here, numpy and Pillow only:
 import numpy as np
 from PIL import Image
 
+from .checks import border, ink_is_dark
+
 PHOTO_SIZE = 512  # photos are shrunk to this long side first: strokes stay several pixels wide
 PAPER_WINDOW = 1 / 10  # of the long side: wider than a pen stroke, narrower than a shadow band
 FLAT_BORDER = 0.06  # a picture whose border varies less than this is a scan or a drawing, not a photo
@@ -32,8 +34,7 @@ def is_photo(gray: np.ndarray) -> bool:
     """
     if max(gray.shape) <= 64:
         return False
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    low, high = np.percentile(border, [5, 95])
+    low, high = np.percentile(border(gray), [5, 95])
     return high - low > FLAT_BORDER
 
 
@@ -42,7 +43,8 @@ def photo_ink(gray: np.ndarray) -> np.ndarray | None:
     the paper, or when the digit fills the frame: a tight crop holds little paper to flatten, and its strokes
     can be wider than the paper estimate's window, so the scan reading serves it better."""
     gray = shrink(gray, PHOTO_SIZE)
-    if not ink_is_dark(gray):
+    # The paper is the picture's median tone, or its border's when a tight crop is mostly ink.
+    if not (ink_is_dark(gray, np.median(gray)) or ink_is_dark(gray)):
         gray = 1 - gray
     window = max(3, round(PAPER_WINDOW * max(gray.shape)))
     paper = closing(box_blur(gray), window)
@@ -90,17 +92,6 @@ def shrink(gray: np.ndarray, size: int) -> np.ndarray:
     image = Image.fromarray(np.ascontiguousarray(gray, dtype=np.float32), "F")
     image.thumbnail((size, size), Image.Resampling.BOX)
     return np.asarray(image, dtype=np.float32)
-
-
-def ink_is_dark(gray: np.ndarray) -> bool:
-    """Dark ink on light paper, unless the paper is the dark side.
-
-    The paper is the picture's median tone, or its border's when a tight crop is mostly ink; ink lies
-    at the far end of the tones from the paper.
-    """
-    darkest, brightest = np.percentile(gray, [1, 99])
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    return any(paper - darkest > brightest - paper for paper in (np.median(gray), np.median(border)))
 
 
 def box_blur(gray: np.ndarray) -> np.ndarray:
@@ -214,9 +205,9 @@ def digit_pieces(labels: np.ndarray, count: int, reach_border: bool) -> np.ndarr
     np.minimum.at(left, component, columns)
     right = np.zeros(count, np.int64)
     np.maximum.at(right, component, columns)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    on_border = np.unique(border(labels))
     touches = np.zeros(count, bool)
-    touches[border[border >= 0]] = True
+    touches[on_border[on_border >= 0]] = True
 
     candidates = np.where(touches & (not reach_border), 0, area)
     main = int(np.argmax(candidates))

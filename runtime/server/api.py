@@ -12,7 +12,7 @@ from ..errors import EdgeVAEError
 from ..generator import as_latents
 from ..images import grid_png, load_digit
 from ..latents import manifold_grid
-from ..limits import MAX_BATCH
+from ..limits import MAX_BATCH, check_count
 from .requests import (
     RequestError,
     accepted,
@@ -98,16 +98,15 @@ def requested_latents(generator, body: dict) -> np.ndarray:
     if modes == ["digits"]:
         if body["digits"] is not True:
             raise RequestError(400, "digits must be true")
-        if count is not None and 10 * count > MAX_BATCH:
-            raise RequestError(400, f"digits with random N makes 10 x N images; at most {MAX_BATCH:,}")
+        if count is not None:
+            check_count(count, "images", per=10, most=MAX_BATCH)
         return generator.digits_latents(count, seed=seed)
     if modes == ["random"]:
         return generator.sample_latents(count, seed=seed, digit=digit)
     latents = body["latents"]
     if not isinstance(latents, list):
         raise RequestError(400, "latents must be an array of numbers [latent] or of arrays [n, latent]")
-    if len(latents) > MAX_BATCH:
-        raise RequestError(400, f"{len(latents):,} latents in one request; at most {MAX_BATCH:,}")
+    check_count(len(latents), "latents", most=MAX_BATCH)
     return as_latents(latents, generator.config.latent_dim)
 
 
@@ -143,8 +142,7 @@ async def encode(request: Request):
 def as_pixel_array(pixels) -> np.ndarray:
     if not isinstance(pixels, list):
         raise RequestError(400, "pixels must be an array of images [n, 28, 28] or [n, 784]")
-    if len(pixels) > MAX_BATCH:
-        raise RequestError(400, f"{len(pixels):,} images in one request; at most {MAX_BATCH:,}")
+    check_count(len(pixels), "images", most=MAX_BATCH)
     try:
         array = np.array(pixels)
     except ValueError:

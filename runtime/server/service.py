@@ -1,13 +1,13 @@
 """What the server holds for its whole life: one Generator and one Encoder (onnxruntime sessions may
 run from several threads at once), a bound on how many run at a time, and the model's summary."""
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 
+from ..checks import read_json_file
 from ..encoder import Encoder
 from ..errors import EdgeVAEError
 from ..generator import Generator
@@ -64,10 +64,7 @@ def read_latent_map(folder: Path) -> dict | None:
     if not name:
         return None
     path = folder / Path(name).name
-    try:
-        latent_map = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EdgeVAEError(f"cannot read {path}: {error}") from None
+    latent_map = read_json_file(path)
     if not isinstance(latent_map, dict) or not {"z", "digit"} <= set(latent_map):
         raise EdgeVAEError(f"{path} is not a latent map: it needs z and digit lists")
     return latent_map

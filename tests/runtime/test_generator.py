@@ -88,10 +88,31 @@ def test_bad_latents_are_refused(generator, z, keyword):
         generator.generate(z)
 
 
-@pytest.mark.parametrize("count", [0, -1, 2.5, True])
-def test_bad_sample_counts_are_refused(generator, count):
-    with pytest.raises(EdgeVAEError, match="positive whole number"):
-        generator.sample(count)
+@pytest.mark.parametrize(
+    "call, keyword",
+    [
+        pytest.param(lambda generator: generator.sample(0), "whole number 1 or more", id="sample-0"),
+        pytest.param(lambda generator: generator.sample(-1), "whole number 1 or more", id="sample-negative"),
+        pytest.param(lambda generator: generator.sample(2.5), "whole number 1 or more", id="sample-2.5"),
+        pytest.param(lambda generator: generator.sample(True), "whole number 1 or more", id="sample-true"),
+        pytest.param(
+            lambda generator: generator.sample(10**9, digit=3), "at most 100,000,000", id="sample-1e9"
+        ),
+        pytest.param(lambda generator: generator.sample(10**12), "at most 100,000,000", id="sample-1e12"),
+        pytest.param(lambda generator: generator.digits(10**8), "x 10 = 1,000,000,000", id="digits-1e8"),
+        pytest.param(lambda generator: generator.digits(0), "whole number 1 or more", id="digits-0"),
+        # 100 million images are 313 GB: counted against this machine's memory before allocating.
+        pytest.param(lambda generator: generator.sample(10**8), "GiB in memory", id="sample-1e8-memory"),
+        pytest.param(
+            lambda generator: generator.generate(np.zeros((10**8, 2), np.float32)[::1]),
+            "GiB in memory",
+            id="generate-1e8-memory",
+        ),
+    ],
+)
+def test_counts_are_refused_before_allocating(generator, call, keyword):
+    with pytest.raises(EdgeVAEError, match=keyword.replace("+", r"\+")):
+        call(generator)
 
 
 def test_digit_anchors_describe_ten_regions(generator):

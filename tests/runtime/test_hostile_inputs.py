@@ -417,13 +417,13 @@ def test_pictures_too_large_to_hold_are_refused(work, args, words):
 @pytest.mark.parametrize(
     "make, words",
     [
-        (lambda path: npy_with_header(path, (10**12, 2)), ["header lies", "[1000000000000, 2]"]),
+        (lambda path: npy_with_header(path, (10**12, 2)), ["header lies"]),
         (lambda path: npy_with_header(path, (2**62, 2), data=b"\0" * 64), ["header lies"]),
         (lambda path: npy_with_header(path, (2, 2), data=b"\0" * 8), ["truncated"]),
         (lambda path: npy_with_header(path, (2, 2), data=b"\0" * 24), ["header lies"]),
         (lambda path: npy_with_header(path, (2, 2, 2), data=b"\0" * 32), ["[n, latent]", "[2, 2, 2]"]),
-        (lambda path: npy_with_header(path, (2,), "|O", b"\0" * 16), ["numeric"]),
-        (lambda path: npy_with_header(path, (2, 2), "<c8", b"\0" * 32), ["numeric"]),
+        (lambda path: npy_with_header(path, (2,), "|O", b"\0" * 16), ["not a .npy array", "Python objects"]),
+        (lambda path: npy_with_header(path, (2, 2), "<c8", b"\0" * 32), ["real numbers", "complex"]),
         (lambda path: npy_with_header(path, (2,), [("x", "<f4"), ("y", "<f4")], b"\0" * 16), ["numeric"]),
         (lambda path: npy_with_header(path, (0, 2)), ["no latents"]),
         (
@@ -460,7 +460,7 @@ def test_api_refuses_absurd_requests(work):
     api_fails(work, lambda work: Encoder(threads=0), "threads")
     api_fails(work, lambda work: Generator(threads=True), "threads")
     api_fails(work, lambda work: Generator(threads=2.5), "threads")
-    api_fails(work, lambda work: Generator().sample(10**12), "not enough memory")
+    api_fails(work, lambda work: Generator().sample(10**12), "at most 100,000,000")
 
 
 def test_a_big_job_runs_in_bounded_memory(work):

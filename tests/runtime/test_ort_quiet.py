@@ -9,6 +9,9 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+from edgevae.runtime.ort_quiet import debian_build
+
 SCHEMA_LINE = (
     "Schema error: Trying to register schema with name Abs (domain:  version: 1) from file "
     "./onnx/defs/math/old.cc line 2729, but it is already registered from file "
@@ -29,7 +32,7 @@ def test_only_the_schema_noise_is_dropped():
 
         noise = {(SCHEMA_LINE + chr(10) * 2).encode()!r}
         print("before", file=sys.stderr, flush=True)
-        with quiet_schema_noise():
+        with quiet_schema_noise(force=True):
             os.write(2, noise * 600)
             os.write(2, b"a real warning\\n")
             os.write(2, noise)
@@ -50,7 +53,7 @@ def test_onnxruntime_log_lines_still_reach_stderr(model_dir):
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 0  # verbose: onnxruntime writes its own lines to fd 2
-        with quiet_schema_noise():
+        with quiet_schema_noise(force=True):
             onnxruntime.InferenceSession({str(model_dir / "generator.onnx")!r}, sess_options=options,
                                          providers=["CPUExecutionProvider"])
         print("loaded")
@@ -60,3 +63,23 @@ def test_onnxruntime_log_lines_still_reach_stderr(model_dir):
     assert result.stdout == "loaded\n"
     assert "Schema error" not in result.stderr
     assert "[I:onnxruntime:" in result.stderr and "Initializing session" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "module_file, debian",
+    [
+        pytest.param(
+            "/usr/lib/python3/dist-packages/onnxruntime/__init__.py", True, id="apt-python3-onnxruntime"
+        ),
+        pytest.param("/venv/lib/python3.11/site-packages/onnxruntime/__init__.py", False, id="pypi-wheel"),
+        pytest.param("", False, id="unknown"),
+    ],
+)
+def test_the_filter_is_for_debians_build_only(module_file, debian):
+    assert debian_build(module_file) is debian
+
+
+def test_pypi_onnxruntime_runs_without_the_filter():
+    import onnxruntime
+
+    assert debian_build() is onnxruntime.__file__.startswith("/usr/lib/python3/dist-packages/")

@@ -1,0 +1,82 @@
+"""Each output decided once: checked against the inputs and the other outputs before any work, and
+replaced only when the whole command succeeded."""
+
+import pytest
+
+from helpers import assert_clean_failure, copy_model, draw_digit, run_cli
+
+OLD = b"an existing output, which no failure may touch"
+
+
+@pytest.fixture
+def work(tmp_path, model_dir):
+    draw_digit(tmp_path / "a.png")
+    (tmp_path / "old.png").write_bytes(OLD)
+    (tmp_path / "old.json").write_bytes(OLD)
+    broken = copy_model(model_dir, tmp_path / "broken")
+    (broken / "encoder.onnx").write_bytes(b"\x08garbage" * 100)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        pytest.param(
+            ["encode", "a.png", "--show-input", "old.png", "--model-dir", "broken"],
+            ["not a valid ONNX model"],
+            id="show-input-kept-when-the-model-fails",
+        ),
+        pytest.param(
+            [
+                "encode",
+                "a.png",
+                "--format",
+                "json",
+                "--out",
+                "old.json",
+                "--show-input",
+                "old.png",
+                "--model-dir",
+                "broken",
+            ],
+            ["not a valid ONNX model"],
+            id="both-outputs-kept-when-the-model-fails",
+        ),  # fmt: skip
+        pytest.param(
+            ["encode", "a.png", "--format", "json", "--out", "old.png", "--show-input", "old.png"],
+            ["old.png twice"],
+            id="show-input-and-out-the-same-file",
+        ),
+        pytest.param(
+            ["encode", "a.png", "--format", "json", "--out", "-", "--show-input", "/dev/stdout"],
+            ["twice"],
+            id="show-input-and-out-both-stdout",
+        ),
+        pytest.param(
+            ["encode", "a.png", "--show-input", "a.png"], ["also an input"], id="show-input-over-its-input"
+        ),
+        pytest.param(
+            ["generate", "--digits", "--random", 10**8, "--out", "old.png"],
+            ["100,000,000 x 10 = 1,000,000,000", "at most 100,000,000"],
+            id="digits-random-billion",
+        ),
+        pytest.param(
+            ["generate", "--digits", "--random", 10**7 + 1, "--out", "x.npy"],
+            ["at most 100,000,000"],
+            id="digits-random-npy-bounded",
+        ),
+    ],
+)
+def test_outputs_are_checked_first_and_kept_on_failure(work, args, words):
+    assert_clean_failure(run_cli(*args, cwd=work), *words)
+    assert (work / "old.png").read_bytes() == OLD and (work / "old.json").read_bytes() == OLD
+    assert sorted(path.name for path in work.iterdir()) == ["a.png", "broken", "old.json", "old.png"]
+
+
+def test_every_output_appears_when_the_command_succeeds(work):
+    result = run_cli("encode", "a.png", "--format", "json", "--out", "old.json", "--show-input", "old.png",
+                     cwd=work)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (work / "old.png").read_bytes().startswith(b"\x89PNG") and b"z_mean" in (
+        work / "old.json"
+    ).read_bytes()
