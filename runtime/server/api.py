@@ -1,5 +1,6 @@
 """The /v1/ endpoints: each reads its request, calls edgevae.runtime's Python API in a worker thread
-(at most Service.workers at once), and answers JSON, a PNG or float32 bytes."""
+(a small generate on the event loop itself; at most Service.workers calls at once either way), and
+answers JSON, a PNG or float32 bytes."""
 
 import io
 import json
@@ -64,7 +65,8 @@ async def run_small(request: Request, work, *args):
 def is_small(request: Request, body: dict) -> bool:
     """A short body (little to parse) asking for a few images (little to compute and encode)."""
     declared = request.headers.get("content-length", "")
-    count = body.get("random") if type(body.get("random")) is int else 1
+    latents, random = body.get("latents"), body.get("random")
+    count = len(latents) if isinstance(latents, list) else random if type(random) is int else 1
     count *= 10 if body.get("digits") else 1
     return declared.isdigit() and int(declared) <= INLINE_BODY_BYTES and count <= INLINE_IMAGES
 
