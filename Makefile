@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUN_DIR ?= runs/default
 MODEL_DIR ?= runs/default-onnx
 
-.PHONY: demo test test-fast test-arm test-armhf bench bench-quick pretrained clean
+.PHONY: demo test test-fast test-arm test-armhf test-c bench bench-quick pretrained clean
 .PHONY: web test-web test-npm lint dist test-dist
 
 $(STAMP): pyproject.toml
@@ -69,6 +69,11 @@ test-arm:
 
 test-armhf:
 	bash scripts/test-arm.sh armhf
+
+# examples/c built by Debian trixie's gcc against its libonnxruntime-dev in test-armhf's emulated root,
+# and natively with AddressSanitizer; both checked against the Python runtime (scripts/test-c.sh).
+test-c: $(STAMP)
+	bash scripts/test-c.sh
 
 # The latent explorer: npm packages from the lock file (never install scripts: onnxruntime-node's
 # downloads from outside the registry), then the page on http://127.0.0.1:$(PORT)/ until Ctrl-C.

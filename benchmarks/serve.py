@@ -23,7 +23,7 @@ LUA = (
     "wrk.body = '{\"latents\": [[0.5, -1.0]]}'\n"
     'wrk.headers["Content-Type"] = "application/json"\n'
 )
-TITLE = "## 9. `edgevae serve` under load"
+TITLE = "## 10. `edgevae serve` under load"
 
 
 def serve(port: int):
@@ -64,6 +64,10 @@ def wrk(url: str, seconds: int, script: Path) -> dict:
     }
 
 
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def rss_mib(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024
@@ -73,6 +77,7 @@ def report(quick: bool = False) -> str:
     if shutil.which("wrk") is None:
         return f"{TITLE}\n\nSkipped: wrk is not installed (`apt-get install wrk`)."
     seconds = 3 if quick else 10
+    load_before = load_average()
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port)], stderr=subprocess.PIPE, text=True
@@ -96,14 +101,14 @@ def report(quick: bool = False) -> str:
         server.terminate()
         server.wait(timeout=60)
     rows = [row(name, figures) for name, figures in [(FLOOR_NAME, floor), (GENERATE_NAME, generate)]]
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return "\n".join(
         [
             TITLE,
             "",
             f"`python benchmarks/serve.py`: wrk on loopback, 2 threads, 8 connections, {seconds} s each, one"
             " after the other in the same server process (`edgevae serve --quiet` on the bundled fp32 model,"
-            f" --threads 1, {os.cpu_count()} cores shared with wrk). Load average at the end: {load}.",
+            f" --threads 1, {os.cpu_count()} cores shared with wrk). Load average (1, 5, 15 min) before:"
+            f" {load_before}; after: {load_average()}.",
             "",
             "| endpoint | requests/s | p50 | p99 | errors |",
             "|---|---|---|---|---|",

@@ -19,6 +19,7 @@ import latency
 import ort_format
 import photos
 import quality
+import serve
 import training_speed
 from edgevae.runtime.model_files import bundled_model_dir
 
@@ -62,6 +63,7 @@ def main():
         ("ORT format", lambda: ort_format.report(args.quick)),
         ("photos", photos.report),
         ("asked-for digits", lambda: digits.report(model_dir)),
+        ("edgevae serve", lambda: serve.report(args.quick)),
     ]
     for number, (name, section) in enumerate(sections, start=1):
         print(f"[{number}/{len(sections)}] {name} ...", file=sys.stderr, flush=True)

@@ -18,20 +18,24 @@ from .files import replaced_together, save_text
 from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS, check_count
 from .outputs import ARRAY, FOLDER, TEXT, Output, check_outputs, output_path, picture_format, picture_or_array
 
+# --model-dir and --int8 mean the same in every command that loads a model, `edgevae serve` included.
+model_dir_option = click.option(
+    "--model-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An exported model folder to use instead of the bundled model.",
+)
+int8_option = click.option("--int8", is_flag=True, help="Use the int8-quantised model files.")
+
 
 def model_options(command):
     """--model-dir, --threads and --int8, shared by the commands that run a model."""
-    command = click.option("--int8", is_flag=True, help="Use the int8-quantised model files.")(command)
+    command = int8_option(command)
     command = click.option(
         "--threads",
         type=click.IntRange(1, MAX_THREADS),
         help=f"Threads per inference, up to {MAX_THREADS} (default: onnxruntime's choice).",
     )(command)
-    return click.option(
-        "--model-dir",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="An exported model folder to use instead of the bundled model.",
-    )(command)
+    return model_dir_option(command)
 
 
 def scale_option(command):

@@ -33,6 +33,7 @@
 #                    when there is no host venv)
 #   ARM_PYTEST_WORKERS=N   arm64: run pytest with pytest-xdist, N emulated workers (default: serial)
 #   ARM_SKIP_PARITY=1, ARM_SKIP_FIGURES=1   skip those parts
+#   ARM_ROOT_ONLY=1  build (or reuse) the root and stop there: scripts/test-c.sh builds C in it
 #   ARM_DEBIAN_MIRROR, ARM_DEBIAN_SECURITY_MIRROR   override the mirrors read from the host's apt sources
 set -euo pipefail
 
@@ -61,8 +62,10 @@ else
   MACHINE=armv7l
   QEMU=qemu-arm-static
   QEMU_CPU=cortex-a7        # the Raspberry Pi 2's core, the oldest Pi that Debian's armhf runs on
-  # What a 32-bit Raspberry Pi OS user installs with apt, plus pip to install edgevae and pytest.
-  APT_PACKAGES=(python3 python3-pip python3-onnxruntime python3-numpy python3-pil python3-click python3-pytest)
+  # What a 32-bit Raspberry Pi OS user installs with apt, plus pip to install edgevae and pytest;
+  # and what a C program over onnxruntime needs to build there (examples/c, `make test-c`).
+  APT_PACKAGES=(python3 python3-pip python3-onnxruntime python3-numpy python3-pil python3-click python3-pytest
+                gcc libc6-dev make pkgconf libonnxruntime-dev)
   WARM_IMPORTS="argparse csv json subprocess tempfile zipfile onnxruntime numpy PIL.Image click pytest"
   DEFAULT_CACHE="$REPO/.cache/armhf"
 fi
@@ -206,6 +209,11 @@ if ! stamp_ok root "$key"; then
     env -u PYTHONDONTWRITEBYTECODE "$WRAP" -c "import ${WARM_IMPORTS// /, }" >/dev/null 2>&1 || true
   fi
   stamp_set root "$key"
+fi
+
+if [[ "${ARM_ROOT_ONLY:-0}" == 1 ]]; then
+  say "root ready in $((SECONDS - T0)) s: $ROOT"
+  exit 0
 fi
 
 # ---------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """The /v1/ endpoints: each reads its request, calls edgevae.runtime's Python API in a worker thread
-(at most Service.workers at once), and answers JSON, a PNG or float32 bytes."""
+(a small generate on the event loop itself; at most Service.workers calls at once either way), and
+answers JSON, a PNG or float32 bytes."""
 
 import io
+import json
 
+import anyio
 import numpy as np
 from anyio import to_thread
 from starlette.requests import Request
@@ -13,6 +16,7 @@ from ..generator import as_latents
 from ..images import grid_png, load_digit
 from ..latents import manifold_grid
 from ..limits import MAX_BATCH, check_count
+from .pixels_json import pixels_json
 from .requests import (
     RequestError,
     accepted,
@@ -25,6 +29,10 @@ from .requests import (
 
 GENERATE_MODES = ("latents", "random", "digits")
 FLOAT32 = "application/octet-stream"  # raw little-endian float32 images, [n, height, width]
+# A generate this small runs on the event loop itself when an inference slot is free: for one latent the
+# hop to a worker thread and back costs more than the work (see BENCHMARKS.md, `edgevae serve`).
+INLINE_BODY_BYTES = 512
+INLINE_IMAGES = 16
 
 
 def encoding_record(name: str, z_mean: np.ndarray, z_log_var: np.ndarray, seen: np.ndarray | None) -> dict:
@@ -38,6 +46,29 @@ def encoding_record(name: str, z_mean: np.ndarray, z_log_var: np.ndarray, seen: 
 async def run(request: Request, work, *args):
     """`work(*args)` in a worker thread, within the service's bound on inference threads."""
     return await to_thread.run_sync(work, *args, limiter=request.app.state.limiter)
+
+
+async def run_small(request: Request, work, *args):
+    """`work(*args)` right here when an inference slot is free, else as run(): the same bound on
+    inference calls at once either way."""
+    limiter = request.app.state.limiter
+    try:
+        limiter.acquire_nowait()
+    except anyio.WouldBlock:
+        return await run(request, work, *args)
+    try:
+        return work(*args)
+    finally:
+        limiter.release()
+
+
+def is_small(request: Request, body: dict) -> bool:
+    """A short body (little to parse) asking for a few images (little to compute and encode)."""
+    declared = request.headers.get("content-length", "")
+    latents, random = body.get("latents"), body.get("random")
+    count = len(latents) if isinstance(latents, list) else random if type(random) is int else 1
+    count *= 10 if body.get("digits") else 1
+    return declared.isdigit() and int(declared) <= INLINE_BODY_BYTES and count <= INLINE_IMAGES
 
 
 async def health(request: Request):
@@ -77,9 +108,11 @@ async def generate(request: Request):
         if media == FLOAT32:
             shape = ",".join(map(str, images.shape))
             return Response(images.astype("<f4").tobytes(), media_type=FLOAT32, headers={"X-Shape": shape})
-        return JSONResponse({"latents": latents.tolist(), "images": images.tolist()})
+        latents_json = json.dumps(latents.tolist(), separators=(",", ":")).encode()
+        text = b'{"latents":' + latents_json + b',"images":' + pixels_json(images) + b"}"
+        return Response(text, media_type="application/json")
 
-    return await run(request, answer)
+    return await (run_small if is_small(request, body) else run)(request, answer)
 
 
 def requested_latents(generator, body: dict) -> np.ndarray:

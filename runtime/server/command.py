@@ -3,23 +3,19 @@
 import ipaddress
 import signal
 import socket
-from pathlib import Path
 
 import click
 import uvicorn
 
+from ..cli import int8_option, model_dir_option
 from ..limits import BODY_TIMEOUT_SECONDS, KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, MAX_THREADS, SHUTDOWN_SECONDS
 from .app import create_app
 from .service import load_service
 
 
 @click.command(name="serve")
-@click.option(
-    "--model-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="An exported model folder to use instead of the bundled model.",
-)
-@click.option("--int8", is_flag=True, help="Use the int8-quantised model files.")
+@model_dir_option
+@int8_option
 @click.option(
     "--threads",
     type=click.IntRange(1, MAX_THREADS),

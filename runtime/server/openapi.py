@@ -116,8 +116,11 @@ def openapi_document() -> dict:
                             "in": "query",
                             "schema": {
                                 "type": "number",
-                                "exclusiveMinimum": 0.5,
-                                "exclusiveMaximum": 1,
+                                # OpenAPI 3.0: the bounds are minimum/maximum, the flags exclude them
+                                "minimum": 0.5,
+                                "exclusiveMinimum": True,
+                                "maximum": 1,
+                                "exclusiveMaximum": True,
                                 "default": 0.95,
                             },
                         },

@@ -24,6 +24,19 @@ export async function launchBrowser() {
   return context;
 }
 
+/** Push what a clean page never shows onto `problems`: console errors and warnings, page errors, failed
+ * requests and HTTP errors. */
+export function recordProblems(page, problems) {
+  page.on('console', (message) => {
+    if (['error', 'warning'].includes(message.type())) problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+}
+
 /** python3 web/serve.py on a free port; resolves to { url, stop } once it listens. */
 export function startServer(modelDir) {
   const python = process.env.EDGEVAE_SERVE_PYTHON ?? 'python3';

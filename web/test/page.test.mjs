@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, startServer } from './browser.mjs';
-import { BUNDLED_MODEL, PYTHON, ROOT, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
+import { launchBrowser, recordProblems, startServer } from './browser.mjs';
+import { BUNDLED_MODEL, PYTHON, ROOT, checkParity, loadReference, maxDifference, referenceFolder, temporaryFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 // The top of a 2 on the pad (fractions of its size): an arc from lower left over to the right.
@@ -36,14 +36,7 @@ after(async () => {
 async function openPage(server, viewport = { width: 1280, height: 1000 }) {
   const page = await browser.newPage();
   await page.setViewportSize(viewport);
-  page.on('console', (message) => {
-    if (['error', 'warning'].includes(message.type())) problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
+  recordProblems(page, problems);
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (!(url.protocol === 'data:' || url.hostname === '127.0.0.1')) problems.push(`request off 127.0.0.1: ${request.url()}`);
@@ -68,16 +61,7 @@ async function generateBytes(page, z) {
 
 test('window.edgevae matches the Python runtime on fixed latents and real MNIST digits', async () => {
   const page = await openPage(servers.bundled);
-  const generated = await page.evaluate(async (z) => (await window.edgevae.generate(z)).map((row) => Array.from(row)), reference.latents);
-  assert.ok(maxDifference(generated, reference.fp32.generated) <= TOLERANCE);
-  const encoded = await page.evaluate(async (images) => {
-    const { z_mean, z_log_var } = await window.edgevae.encode(images.map((image) => Uint8Array.from(image)));
-    return { z_mean: z_mean.map((row) => Array.from(row)), z_log_var: z_log_var.map((row) => Array.from(row)) };
-  }, reference.images);
-  assert.ok(maxDifference(encoded.z_mean, reference.fp32.z_mean) <= TOLERANCE);
-  assert.ok(maxDifference(encoded.z_log_var, reference.fp32.z_log_var) <= TOLERANCE);
-  const error = await page.evaluate(() => window.edgevae.generate([[0, 0, 0]]).catch((reason) => reason.message));
-  assert.match(error, /latents have 2 values/);
+  assert.match(await checkParity(page, reference, TOLERANCE), /latents have 2 values/);
   await page.close();
 });
 

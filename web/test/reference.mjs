@@ -1,6 +1,7 @@
 // The Python runtime's outputs for the same inputs, computed now (web/test/reference.py), never stored.
 // make test-web computes them once and passes the folder in EDGEVAE_REFERENCE; alone, each test file
 // runs the script itself with EDGEVAE_PYTHON (default: the repository's .venv).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,23 @@ export function maxDifference(actual, expected) {
     });
   });
   return largest;
+}
+
+/**
+ * window.edgevae on an open page against the Python runtime (reference.fp32), within `tolerance`:
+ * generate on the fixed latents and encode on the real MNIST digits. Returns what a latent of the wrong
+ * size gets, as "Name: message".
+ */
+export async function checkParity(page, reference, tolerance) {
+  const generated = await page.evaluate(async (z) => (await window.edgevae.generate(z)).map((row) => Array.from(row)), reference.latents);
+  assert.ok(maxDifference(generated, reference.fp32.generated) <= tolerance);
+  const encoded = await page.evaluate(async (images) => {
+    const { z_mean, z_log_var } = await window.edgevae.encode(images.map((image) => Uint8Array.from(image)));
+    return { z_mean: z_mean.map((row) => Array.from(row)), z_log_var: z_log_var.map((row) => Array.from(row)) };
+  }, reference.images);
+  assert.ok(maxDifference(encoded.z_mean, reference.fp32.z_mean) <= tolerance);
+  assert.ok(maxDifference(encoded.z_log_var, reference.fp32.z_log_var) <= tolerance);
+  return page.evaluate(() => window.edgevae.generate([[0, 0, 0]]).catch((reason) => `${reason.name}: ${reason.message}`));
 }
 
 const temporaryFolders = [];

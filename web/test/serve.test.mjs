@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser } from './browser.mjs';
-import { PYTHON, loadReference, maxDifference, referenceFolder } from './reference.mjs';
+import { launchBrowser, recordProblems } from './browser.mjs';
+import { PYTHON, checkParity, loadReference, maxDifference, referenceFolder } from './reference.mjs';
 
 const TOLERANCE = 1e-5;
 const problems = [];
@@ -45,14 +45,7 @@ after(async () => {
 
 async function openPage() {
   const page = await browser.newPage();
-  page.on('console', (message) => {
-    if (['error', 'warning'].includes(message.type())) problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
+  recordProblems(page, problems);
   await page.goto(server.url);
   await page.evaluate(() => window.edgevae.ready);
   return page;
@@ -60,16 +53,7 @@ async function openPage() {
 
 test('the page computes through the API, as the Python runtime does', async () => {
   const page = await openPage();
-  const generated = await page.evaluate(async (z) => (await window.edgevae.generate(z)).map((row) => Array.from(row)), reference.latents);
-  assert.ok(maxDifference(generated, reference.fp32.generated) <= TOLERANCE);
-  const encoded = await page.evaluate(async (images) => {
-    const { z_mean, z_log_var } = await window.edgevae.encode(images.map((image) => Uint8Array.from(image)));
-    return { z_mean: z_mean.map((row) => Array.from(row)), z_log_var: z_log_var.map((row) => Array.from(row)) };
-  }, reference.images);
-  assert.ok(maxDifference(encoded.z_mean, reference.fp32.z_mean) <= TOLERANCE);
-  assert.ok(maxDifference(encoded.z_log_var, reference.fp32.z_log_var) <= TOLERANCE);
-  const error = await page.evaluate(() => window.edgevae.generate([[0, 0, 0]]).catch((reason) => `${reason.name}: ${reason.message}`));
-  assert.match(error, /^EdgeVAEError: this model's latents have 2 values/);
+  assert.match(await checkParity(page, reference, TOLERANCE), /^EdgeVAEError: this model's latents have 2 values/);
   problems.length = 0; // the refused request above answered 400 on purpose
   await page.close();
 });
