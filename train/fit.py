@@ -305,6 +305,35 @@ class Trainer:
         for variable, value in zip(self.vae.training_model.variables, self.best_weights, strict=True):
             variable.assign(value)
 
+    def standardize_latent(self) -> None:
+        """Shift and scale a VampPrior model's latent so that its prior has mean 0 and variance 1 in each
+        dimension, by folding z = shift + scale * z' into the layers that make and read z.
+
+        The learned prior leaves the latent's scale free, and with the digit head the codes spread over
+        hundreds of units; standardized, they span about +-4 like the seed's, so the exported models'
+        float32 rounding, the manifold and the page's plane keep their usual scale. The model computes the
+        same function: the ELBO and log-likelihood do not change (the Jacobian cancels), nor do the images.
+        """
+        components = self.prior_components()
+        if components is None:
+            return
+        means = np.asarray(components["prior_mean"], np.float64)
+        variances = np.exp(np.asarray(components["prior_log_var"], np.float64))
+        shift = means.mean(axis=0)
+        scale = np.sqrt((variances + means**2).mean(axis=0) - shift**2)
+        z_mean = self.vae.encoder.get_layer("z_mean")
+        z_mean.kernel.assign(z_mean.kernel.numpy() / scale)
+        z_mean.bias.assign((z_mean.bias.numpy() - shift) / scale)
+        z_log_var = self.vae.encoder.get_layer("z_log_var")
+        z_log_var.bias.assign(z_log_var.bias.numpy() - 2 * np.log(scale))
+        readers = [self.vae.decoder.get_layer("decoder_dense_1")]
+        if self.vae.digit_head is not None:
+            readers.append(self.vae.digit_head.get_layer("digit_dense_1"))
+        for layer in readers:
+            kernel = layer.kernel.numpy().astype(np.float64)
+            layer.bias.assign(layer.bias.numpy() + shift @ kernel)
+            layer.kernel.assign(scale[:, None] * kernel)
+
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(
             config=asdict(self.config),

@@ -65,6 +65,7 @@ def train_run(
 
     trainer.fit(checkpoint_path=checkpoint_path, verbose=verbose, on_epoch_end=write_history)
     trainer.use_best_weights()
+    trainer.standardize_latent()
     save_keras_model(trainer.vae.encoder, run_dir / "encoder.keras")
     save_keras_model(trainer.vae.generator, run_dir / "generator.keras")
     if trainer.vae.pseudo_inputs is not None:
