@@ -222,7 +222,7 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
     elif digit is not None:
         z = generator.sample_latents(count, seed=seed, digit=digit)
     elif count is not None:
-        z_chunks = random_latents(count, latent_dim, seed)
+        z_chunks = random_latents(count, generator.prior, seed)
     elif z is None:
         z = as_latents(latents, latent_dim)
     elif z.shape[1] != latent_dim:
@@ -274,9 +274,10 @@ def generate(latents, count, seed, digit, digits, latents_file, out, each, colum
 )
 @model_options
 def encode(images, output_format, out, show_input, model_dir, threads, int8):
-    """Encode digit pictures into latent means and log-variances.
+    """Encode digit pictures into latent means and log-variances, and name the digit the model reads
+    (with its probability) when the model has a digit head.
 
-    npy saves z_mean [n, latent], ready for `generate --from`.
+    npy saves z_mean [n, latent], ready for `generate --from`, and prints the table (digits included).
     """
     if output_format == "npy" and out is None:
         raise click.UsageError("--format npy needs --out FILE.npy")
@@ -292,12 +293,16 @@ def encode(images, output_format, out, show_input, model_dir, threads, int8):
         from .images import save_grid
 
         save_grid(digits, show_input, columns=len(digits), padding=0 if len(digits) == 1 else 2)
-    z_mean, z_log_var = Encoder(model_dir, threads=threads, int8=int8).encode(digits)
+    encoder = Encoder(model_dir, threads=threads, int8=int8)
+    z_mean, z_log_var, *probabilities = encoder.run(digits)
+    named = encoder.classify_probabilities(probabilities[0]) if probabilities else None
     if output_format == "npy":
         save_array(z_mean, out)
+        if out != STDOUT:  # the digits the model read, as a table on the terminal
+            click.echo(format_encodings(images, z_mean, z_log_var, "table", named), nl=False)
         return
 
-    text = format_encodings(images, z_mean, z_log_var, output_format)
+    text = format_encodings(images, z_mean, z_log_var, output_format, named)
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -329,7 +334,7 @@ def manifold(n, span, out, model_dir, threads, int8):
         raise EdgeVAEError(
             f"the manifold needs a 2-dimensional latent space; this model's has {generator.config.latent_dim}"
         )
-    images = generator.generate(manifold_grid(n, span))
+    images = generator.generate(manifold_grid(n, span, generator.prior))
     save_pictures(images.reshape(n, n, *generator.config.image_shape), out, kind, columns=n, padding=0)
     report(out, f"wrote {n}x{n} manifold to {out}")
 
