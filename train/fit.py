@@ -51,7 +51,7 @@ class TrainConfig:
     pseudo_inputs: int = 100  # the VampPrior's K
     # The digit head's cross-entropy weight, against the -ELBO in nats; 0 trains no head (unsupervised).
     digit_weight: float = 50.0
-    binarize: bool = False  # dynamically binarized MNIST: a fresh Bernoulli draw of every image each step
+    binarize: bool = False  # dynamically binarized MNIST: a fresh Bernoulli draw of every image each epoch
 
     def architecture(self) -> Architecture:
         return Architecture(
@@ -134,21 +134,19 @@ class Trainer:
 
     # --- the compiled pieces ---
 
-    def train_chunk_eagerly(self, batch_indices, binarization_seed):
+    def train_chunk_eagerly(self, batch_indices, binary_images):
         """Runs one optimisation step per row of batch_indices [steps, batch]; returns the mean loss.
 
-        With binarize, each step draws its images' pixels as Bernoulli(grey value), seeded by
-        binarization_seed [2] and the step, so a resumed run draws the same ones."""
+        A binarized run trains on binary_images [steps, batch, 784] (0 or 1, uint8), drawn on the host;
+        otherwise that argument is unused."""
         model = self.vae.training_model
         total = tf.constant(0.0)
         for step in tf.range(tf.shape(batch_indices)[0]):
             indices = batch_indices[step]
-            images = tf.gather(self.x_train, indices)
             if self.config.binarize:
-                uniform = tf.random.stateless_uniform(
-                    tf.shape(images), binarization_seed + tf.stack([0, step])
-                )
-                images = tf.cast(uniform < images, tf.float32)
+                images = tf.cast(binary_images[step], tf.float32)
+            else:
+                images = tf.gather(self.x_train, indices)
             with tf.GradientTape() as tape:
                 outputs = model(images, training=True)
                 loss = tf.reduce_mean(self.objective(images, outputs, self.config.kl_weight))
@@ -215,11 +213,22 @@ class Trainer:
         losses = []
         for start in range(0, steps, self.config.steps_per_call):
             chunk = batches[start : start + self.config.steps_per_call]
-            binarization_seed = tf.constant([self.config.seed, epoch * steps + start], tf.int32)
-            losses.append(float(self.train_chunk(tf.constant(chunk), binarization_seed)) * len(chunk))
+            binary_images = self.binarized(chunk, [self.config.seed, epoch, start])
+            losses.append(float(self.train_chunk(tf.constant(chunk), binary_images)) * len(chunk))
             if progress is not None:
                 progress.update(start + len(chunk), values=[("loss", losses[-1] / len(chunk))])
         return sum(losses) / steps
+
+    def binarized(self, chunk: np.ndarray, seed) -> tf.Tensor:
+        """A binarized run's training images for a chunk of batches: each pixel 1 with probability
+        value / 255 (a uniform integer 0-254 below the value), seeded by the epoch and chunk so that a
+        resumed run draws the same; drawn here on the host, where it is far cheaper than inside XLA.
+        Other runs get a placeholder."""
+        if not self.config.binarize:
+            return tf.zeros([1, 1, 1], tf.uint8)
+        pixels = self.mnist.x_train.reshape(len(self.mnist.x_train), -1)[chunk]
+        uniform = np.random.default_rng(seed).integers(0, 255, size=pixels.shape, dtype=np.uint8)
+        return tf.constant((uniform < pixels).astype(np.uint8))
 
     def evaluate(self, images: np.ndarray | tf.Tensor | None = None) -> Evaluation:
         """The test set's -ELBO with one latent sample per image, from a fixed noise draw."""
