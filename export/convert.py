@@ -1,6 +1,6 @@
 """Keras encoder and generator -> ONNX graphs that follow the public contract.
 
-encoder.onnx:   image [batch, 784] -> z_mean, z_log_var [batch, latent]
+encoder.onnx:   image [batch, 784] -> z_mean, z_log_var [batch, latent] (+ digit_probabilities [batch, 10])
 generator.onnx: z [batch, latent]  -> image [batch, 784] in [0, 1]
 """
 
@@ -9,7 +9,10 @@ import onnx
 import tensorflow as tf
 import tf2onnx
 from edgevae.runtime.errors import EdgeVAEError
-from edgevae.train.model import IMAGE_SIZE
+from edgevae.train.model import DIGIT_CLASSES, IMAGE_SIZE
+
+ENCODER_OUTPUTS = {"z_mean", "z_log_var"}
+DIGIT_OUTPUT = "digit_probabilities"  # the digit head's, when the model has one
 
 DEFAULT_OPSET = 17
 SUPPORTED_OPSETS = range(13, 19)  # tf2onnx 1.17 with Keras 3 fails from opset 19 on
@@ -33,9 +36,15 @@ def load_keras_models(run_dir) -> tuple[keras.Model, keras.Model]:
 
 def check_architecture(encoder: keras.Model, generator: keras.Model) -> None:
     encoder_outputs = encoder.output if isinstance(encoder.output, dict) else {}
-    if tuple(encoder.input.shape) != (None, IMAGE_SIZE) or set(encoder_outputs) != {"z_mean", "z_log_var"}:
+    if (
+        tuple(encoder.input.shape) != (None, IMAGE_SIZE)
+        or set(encoder_outputs) - {DIGIT_OUTPUT} != ENCODER_OUTPUTS
+        or DIGIT_OUTPUT in encoder_outputs
+        and tuple(encoder_outputs[DIGIT_OUTPUT].shape) != (None, DIGIT_CLASSES)
+    ):
         raise EdgeVAEError(
-            f"encoder.keras is not an edgevae encoder (image [batch, {IMAGE_SIZE}] -> z_mean, z_log_var)"
+            f"encoder.keras is not an edgevae encoder (image [batch, {IMAGE_SIZE}] -> z_mean, z_log_var"
+            f" and optionally {DIGIT_OUTPUT} [batch, {DIGIT_CLASSES}])"
         )
     latent_dim = encoder_outputs["z_mean"].shape[-1]
     if tuple(generator.input.shape) != (None, latent_dim) or tuple(generator.output.shape) != (
@@ -59,7 +68,7 @@ def encoder_to_onnx(encoder: keras.Model, opset: int = DEFAULT_OPSET) -> onnx.Mo
     @tf.function(input_signature=signature)
     def encode(image):
         outputs = encoder(image, training=False)
-        return {"z_mean": outputs["z_mean"], "z_log_var": outputs["z_log_var"]}
+        return {name: outputs[name] for name in encoder.output}
 
     return to_onnx(encode, signature, opset)
 

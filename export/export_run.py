@@ -21,7 +21,8 @@ from .digit_anchors import digit_anchors, missing_digits
 from .latent_map import FILE_NAME as LATENT_MAP_FILE
 from .latent_map import latent_map_text
 from .ort_format import write_ort_copies
-from .parity import check_parity, onnx_outputs, prior_samples
+from .parity import check_parity, generator_inputs, onnx_outputs
+from .prior import prior_of
 from .quantize import check_generator_error, int8_error, quantize_int8
 
 
@@ -51,9 +52,12 @@ def export_run(
         "encoder": convert.encoder_to_onnx(encoder, opset),
         "generator": convert.generator_to_onnx(generator, opset),
     }
-    parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images)
+    latent_dim = convert.latent_dim_of(encoder)
+    prior = prior_of(run_dir, models["encoder"], latent_dim)
+    parity = check_parity(encoder, generator, models["encoder"], models["generator"], test_images, prior)
     report(f"Parity with Keras (max abs difference): {json.dumps(parity)}")
-    shared = metadata.summary(convert.latent_dim_of(encoder), opset, run_metrics, parity)
+    shared = metadata.summary(latent_dim, opset, run_metrics, parity)
+    shared["prior"] = prior
     anchors = anchors_of(models["encoder"], run_metrics, mnist, report)
     shared.update({"digit_anchors": anchors} if anchors else {})
     int8_models, int8_errors = quantized(models, shared, test_images, report) if int8 else ({}, None)
@@ -110,7 +114,9 @@ def quantized(models: dict, shared: dict, test_images, report) -> tuple[dict, di
 
 
 def parity_inputs(shared: dict, test_images) -> dict:
-    return {"encoder": {"image": test_images}, "generator": {"z": prior_samples(shared["latent_dim"])}}
+    """Where .ort copies and int8 files are checked: the test images, and samples of the model's prior."""
+    latents = generator_inputs(shared["latent_dim"], shared["prior"])["prior samples"]
+    return {"encoder": {"image": test_images}, "generator": {"z": latents}}
 
 
 def write_model_folder(

@@ -11,7 +11,9 @@ from edgevae.runtime.model_info import size_and_sha256
 
 from .latent_map import FILE_NAME as LATENT_MAP_FILE
 
-FORMAT_VERSION = 1  # of the ONNX contract in the README; stored in metadata_props as "1"
+# Of the ONNX contract in the README; stored in metadata_props as "2". Format 2 added the `prior`
+# metadata and the encoder's optional digit_probabilities output.
+FORMAT_VERSION = 2
 PIXEL_SCALE = "1/255"  # image inputs and outputs are pixel value / 255, white digit on black
 # The figures from metrics.json worth carrying into the model files.
 METRIC_KEYS = (
@@ -20,6 +22,15 @@ METRIC_KEYS = (
     "test_kl_nats",
     "test_bce_per_pixel",
     "test_seed_objective",
+    "test_log_likelihood_nats",
+    "log_likelihood_samples",
+    "latent_knn_accuracy",
+    "latent_knn_neighbours",
+    "digit_head_accuracy",
+    "reconstruction_digit_kept",
+    "reference_classifier_accuracy",
+    "prior",
+    "binarized",
     "objective",
     "epochs",
     "best_epoch",

@@ -1,10 +1,13 @@
 """The parity gate: Keras and onnxruntime side by side on real inputs, before anything is written."""
 
+import json
+
 import numpy as np
 import onnx
 import onnxruntime
 from edgevae.runtime.errors import EdgeVAEError
-from edgevae.runtime.latents import latent_grid, prior_samples
+from edgevae.runtime.latents import latent_grid, model_prior_samples, prior_samples
+from edgevae.runtime.prior import parse_prior
 
 TOLERANCE = 1e-5  # max absolute difference per output; the bundled model measures up to 8.5e-6
 
@@ -40,7 +43,20 @@ def max_differences(expected: dict[str, np.ndarray], actual: dict[str, np.ndarra
     return {name: float(np.max(np.abs(expected[name] - actual[name]))) for name in expected}
 
 
-def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: np.ndarray) -> dict:
+def generator_inputs(latent_dim: int, prior: dict) -> dict[str, np.ndarray]:
+    """The generator's parity inputs: a grid over +-4 in every dimension, N(0, I) samples, and samples of
+    the model's own prior (the exported `prior` metadata), which may reach beyond the grid."""
+    mixture = parse_prior(json.dumps(prior), latent_dim, "the exported prior")
+    return {
+        "latent grid": latent_grid(latent_dim),
+        "N(0, I) samples": prior_samples(latent_dim),
+        "prior samples": model_prior_samples(mixture),
+    }
+
+
+def check_parity(
+    encoder, generator, encoder_onnx, generator_onnx, test_images: np.ndarray, prior: dict
+) -> dict:
     """Max abs differences per model and output; raises ParityError naming the first that fails."""
     latent_dim = generator.input.shape[-1]
     checks = {
@@ -48,10 +64,7 @@ def check_parity(encoder, generator, encoder_onnx, generator_onnx, test_images: 
         "generator": (
             generator,
             generator_onnx,
-            {
-                "latent grid": {"z": latent_grid(latent_dim)},
-                "prior samples": {"z": prior_samples(latent_dim)},
-            },
+            {name: {"z": z} for name, z in generator_inputs(latent_dim, prior).items()},
         ),
     }
     figures = {}

@@ -14,7 +14,7 @@ import click
 
 from .command_group import EdgeVAEGroup
 from .errors import EdgeVAEError
-from .files import replaced_together, save_text
+from .files import STDOUT, replaced_together, save_text
 from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS, check_count
 from .outputs import ARRAY, FOLDER, TEXT, Output, check_outputs, output_path, picture_format, picture_or_array
 
@@ -260,7 +260,7 @@ def requested_latents(generator, latents, count, seed, digit, digits, latents_fi
     if digit is not None:
         z = generator.sample_latents(count, seed=seed, digit=digit)
     elif count is not None:
-        return random_latents(count, latent_dim, seed), count, None
+        return random_latents(count, generator.prior, seed), count, None
     elif latents_file is None:
         z = as_latents(latents, latent_dim)
     else:
@@ -348,9 +348,11 @@ def generate(
 @model_options
 @writes_outputs
 def encode(images, output_format, out, show_input, scale, model_dir, threads, int8):
-    """Encode digit pictures into latent means and log-variances.
+    """Encode pictures: the digit read, latent means and log-variances.
 
-    npy saves z_mean [n, latent], ready for `generate --from`.
+    The digit the model reads, with its probability, comes from models with a digit head.
+
+    npy saves z_mean [n, latent], ready for `generate --from`, and prints the table (digits included).
     """
     if output_format == "npy" and out is None:
         raise click.UsageError("--format npy needs --out FILE.npy")
@@ -358,19 +360,23 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
 
     prepare([out, show_input], images, model_dir, ["encoder"], int8)
     digits = load_digits(images)
-    z_mean, z_log_var = Encoder(model_dir, threads=threads, int8=int8).encode(digits)
+    encoder = Encoder(model_dir, threads=threads, int8=int8)
+    z_mean, z_log_var, *probabilities = encoder.run(digits)
+    named = encoder.classify_probabilities(probabilities[0]) if probabilities else None
     if show_input is not None:
         padding = 0 if len(digits) == 1 else 2
         save_images(show_input, [digits], digits.shape, len(digits), padding, scale)
+    from .encodings import format_encodings
+
     if output_format == "npy":
         from .files import save_array
 
         save_array(z_mean, out.path)
+        if out.path != STDOUT:  # the digits the model read, as a table on the terminal
+            click.echo(format_encodings(images, z_mean, z_log_var, "table", named), nl=False)
         return
 
-    from .encodings import format_encodings
-
-    text = format_encodings(images, z_mean, z_log_var, output_format)
+    text = format_encodings(images, z_mean, z_log_var, output_format, named)
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -401,7 +407,7 @@ def manifold(n, span, out, scale, model_dir, threads, int8):
         raise EdgeVAEError(
             f"the manifold needs a 2-dimensional latent space; this model's has {generator.config.latent_dim}"
         )
-    images = generator.generate(manifold_grid(n, span))
+    images = generator.generate(manifold_grid(n, span, generator.prior))
     save_images(out, [images], (n, n, *generator.config.image_shape), columns=n, padding=0, scale=scale)
     report(out, f"{n}x{n} manifold")
 

@@ -5,6 +5,10 @@ import numpy as np
 from .errors import EdgeVAEError
 from .session import LoadedModel, infer
 
+NO_DIGIT_HEAD = (
+    "{path} has no digit head (a format-1 model, or one trained with --digit-weight 0): it cannot name digits"
+)
+
 
 class Encoder(LoadedModel):
     """The exported encoder: images into latent distributions,
@@ -20,9 +24,33 @@ class Encoder(LoadedModel):
 
         Float images hold pixels in [0, 1]; integer (uint8) images hold 0-255.
         """
-        pixels = as_pixels(images, self.config.image_shape)
-        z_mean, z_log_var = infer(self.session, self.config, pixels)
+        z_mean, z_log_var, *_ = self.run(images)
         return z_mean, z_log_var
+
+    @property
+    def knows_digits(self) -> bool:
+        """Whether the model has a digit head (format 2 models trained with labels)."""
+        return "digit_probabilities" in self.config.output_names
+
+    def digit_probabilities(self, images) -> np.ndarray:
+        """The digit head's probabilities float32 [n, 10] for the digits 0-9, for images as `encode` takes."""
+        if not self.knows_digits:
+            raise EdgeVAEError(NO_DIGIT_HEAD.format(path=self.config.path))
+        return self.run(images)[2]
+
+    def classify(self, images) -> tuple[np.ndarray, np.ndarray]:
+        """(digit int64 [n], its probability float32 [n]): the digit the model reads in each image."""
+        return self.classify_probabilities(self.digit_probabilities(images))
+
+    @staticmethod
+    def classify_probabilities(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(digit, its probability) per row of digit_probabilities [n, 10]."""
+        digits = probabilities.argmax(axis=1)
+        return digits, np.take_along_axis(probabilities, digits[:, None], axis=1)[:, 0]
+
+    def run(self, images) -> list[np.ndarray]:
+        """The model's outputs in contract order: z_mean, z_log_var(, digit_probabilities)."""
+        return infer(self.session, self.config, as_pixels(images, self.config.image_shape))
 
 
 def as_pixels(images, image_shape: tuple[int, int]) -> np.ndarray:

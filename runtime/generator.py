@@ -8,6 +8,7 @@ from .checks import real_array
 from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
 from .errors import EdgeVAEError, reraised
 from .limits import CHUNK, check_count, check_memory
+from .prior import Prior, parse_prior
 from .session import LoadedModel, infer
 
 
@@ -37,8 +38,8 @@ class Generator(LoadedModel):
         return images.reshape(len(z), *self.config.image_shape)
 
     def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
-        """n images from latents drawn from N(0, I), or with `digit` from that digit's region (see
-        `digit_anchors`); the same seed gives the same images."""
+        """n images from latents drawn from the model's own prior (see `prior`), or with `digit` from that
+        digit's region (see `digit_anchors`); the same seed gives the same images."""
         return self.generate(self.sample_latents(n, seed, digit))
 
     def sample_latents(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
@@ -47,7 +48,7 @@ class Generator(LoadedModel):
         if digit is not None:
             return digit_latents(self.digit_region(digit), n, seeded_rng(seed))
         with reraised(f"cannot hold {n:,} samples; draw them in batches"):
-            (z,) = random_latents(n, self.config.latent_dim, seed, chunk=n)
+            (z,) = random_latents(n, self.prior, seed, chunk=n)
         return z
 
     def digits(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
@@ -61,6 +62,12 @@ class Generator(LoadedModel):
             return np.array([self.digit_region(digit)["anchor"] for digit in DIGITS], dtype=np.float32)
         check_count(n, "samples", per=len(DIGITS))
         return np.concatenate([self.sample_latents(n, seed, digit) for digit in DIGITS])
+
+    @cached_property
+    def prior(self) -> Prior:
+        """The prior the model was trained with: a Gaussian mixture (weights, means, log_vars);
+        N(0, I) for models without `prior` metadata (format 1)."""
+        return parse_prior(self.config.metadata.get("prior"), self.config.latent_dim, self.config.path)
 
     @cached_property
     def digit_anchors(self) -> list[dict] | None:
@@ -78,13 +85,11 @@ class Generator(LoadedModel):
         return self.digit_anchors[digit]
 
 
-def random_latents(n: int, latent_dim: int, seed: int | None = None, chunk: int = CHUNK):
-    """n latents from N(0, I), as arrays of up to `chunk`; any chunking draws the same numbers for a seed."""
+def random_latents(n: int, prior: Prior, seed: int | None = None, chunk: int = CHUNK):
+    """n latents from `prior`, as arrays of up to `chunk`; any chunking draws the same numbers for a seed."""
     rng = seeded_rng(seed)
-    return (
-        rng.standard_normal((min(chunk, n - start), latent_dim), dtype=np.float32)
-        for start in range(0, n, chunk)
-    )
+    component_rng = np.random.default_rng(None if seed is None else [seed, 1])
+    return (prior.sample(min(chunk, n - start), rng, component_rng) for start in range(0, n, chunk))
 
 
 def seeded_rng(seed: int | None) -> np.random.Generator:

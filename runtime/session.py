@@ -20,7 +20,11 @@ SIGNATURES = {
     "encoder": (["image"], ["z_mean", "z_log_var"]),
     "generator": (["z"], ["image"]),
 }
+# Outputs a role may add (format 2): the encoder's digit head, float32 [batch, 10].
+OPTIONAL_OUTPUTS = {"encoder": ["digit_probabilities"], "generator": []}
+OUTPUT_SIZES = {"digit_probabilities": 10}  # fixed sizes; image and latent tensors follow the model
 LATENT_TENSORS = ("z", "z_mean", "z_log_var")
+FORMAT_VERSIONS = ("1", "2")  # of the ONNX contract that this runtime reads
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def check_threads(threads):
 
 def read_config(session, path: Path, role: str) -> ModelConfig:
     metadata = session.get_modelmeta().custom_metadata_map
+    check_format_version(metadata.get("format_version"), path)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     input_names, output_names = [i.name for i in inputs], [o.name for o in outputs]
     found_role = metadata.get("role") or next(
@@ -122,8 +127,12 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
             f"{path} does not match the {role} contract: expected inputs {expected_inputs} and outputs "
             f"{expected_outputs}, found {input_names} and {output_names}"
         )
+    expected_outputs = expected_outputs + [name for name in OPTIONAL_OUTPUTS[role] if name in output_names]
     contract = [tensor for tensor in [*inputs, *outputs] if tensor.name in expected_inputs + expected_outputs]
     sizes = {tensor.name: tensor_size(tensor, path, role) for tensor in contract}
+    for name, size in OUTPUT_SIZES.items():
+        if name in sizes and sizes[name] != size:
+            raise EdgeVAEError(f"{path} does not match the {role} contract: {name} must hold {size} values")
     latent_sizes = {sizes[name] for name in LATENT_TENSORS if name in sizes}
     if len(latent_sizes) != 1:
         raise EdgeVAEError(f"{path} does not match the {role} contract: z_mean and z_log_var differ in size")
@@ -135,6 +144,15 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
         )
     image_shape = parse_image_shape(metadata.get("image_shape"), path, sizes["image"])
     return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
+
+
+def check_format_version(text: str | None, path: Path) -> None:
+    """Files from before the metadata existed have none and are format 1; unknown versions are refused."""
+    if text is not None and text.strip() not in FORMAT_VERSIONS:
+        raise EdgeVAEError(
+            f"{path} has format_version {text!r}, which this edgevae cannot read (it reads"
+            f" {', '.join(FORMAT_VERSIONS)}): upgrade edgevae or re-export the model"
+        )
 
 
 def tensor_size(tensor, path: Path, role: str) -> int:
@@ -185,6 +203,7 @@ def infer(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
         raise EdgeVAEError(f"onnxruntime could not run {config.path}: {str(error).strip()}") from None
     for name, result in zip(config.output_names, results, strict=True):
         size = config.image_shape[0] * config.image_shape[1] if name == "image" else config.latent_dim
+        size = OUTPUT_SIZES.get(name, size)
         if result.dtype != np.float32 or result.shape != (len(value), size):
             raise EdgeVAEError(
                 f"{config.path} returned {name} as {result.dtype} {list(result.shape)} for {len(value)}"

@@ -9,7 +9,8 @@ from edgevae.runtime.errors import EdgeVAEError
 from edgevae.train.quiet_tensorflow import tensorflow  # noqa: F401
 
 from .data import head, load_mnist
-from .fit import TrainConfig
+from .fit import UNSUPERVISED, TrainConfig
+from .objectives import PRIORS
 from .train_run import train_run
 
 DEFAULTS = TrainConfig()
@@ -39,6 +40,32 @@ DEFAULTS = TrainConfig()
     default=DEFAULTS.objective,
     show_default=True,
     help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.",
+)
+@click.option(
+    "--prior",
+    type=click.Choice(PRIORS),
+    default=DEFAULTS.prior,
+    show_default=True,
+    help="vamp: a learned mixture over --pseudo-inputs encoded images. standard: N(0, I), as the seed.",
+)
+@click.option(
+    "--pseudo-inputs",
+    type=click.IntRange(min=1),
+    default=DEFAULTS.pseudo_inputs,
+    show_default=True,
+    help="The VampPrior's number of components.",
+)
+@click.option(
+    "--digit-weight",
+    type=click.FloatRange(min=0),
+    default=DEFAULTS.digit_weight,
+    show_default=True,
+    help="Weight of the digit head's cross-entropy (labels guide the latent); 0: no head, unsupervised.",
+)
+@click.option(
+    "--binarize",
+    is_flag=True,
+    help="Train on dynamically binarized MNIST (pixels drawn 0 or 1 by grey value), as Davidson et al.",
 )
 @click.option(
     "--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Makes the run reproducible."
@@ -79,6 +106,10 @@ def command(
     latent_dim,
     kl_weight,
     objective,
+    prior,
+    pseudo_inputs,
+    digit_weight,
+    binarize,
     seed,
     data_path,
     run_dir,
@@ -93,6 +124,8 @@ def command(
     click.echo(
         f"MNIST from {mnist.source}: {len(mnist.x_train)} training and {len(mnist.x_test)} test images"
     )
+    if objective == "seed":
+        prior, digit_weight = seed_model(context, prior, digit_weight)
     config = TrainConfig(
         epochs=epochs,
         batch_size=batch_size,
@@ -101,6 +134,10 @@ def command(
         kl_weight=kl_weight,
         objective=objective,
         seed=seed,
+        prior=prior,
+        pseudo_inputs=pseudo_inputs,
+        digit_weight=digit_weight,
+        binarize=binarize,
     )
     if batch_size > len(mnist.x_train):
         raise EdgeVAEError(f"--batch-size {batch_size} exceeds the {len(mnist.x_train)} training images")
@@ -118,3 +155,19 @@ def command(
         f"Test -ELBO {metrics['test_negative_elbo_nats']:.2f} nats (best epoch {metrics['best_epoch']}),"
         f" {metrics['seconds_per_epoch']:.2f} s/epoch. Wrote {run_dir}"
     )
+
+
+def seed_model(context, prior, digit_weight) -> tuple[str, float]:
+    """The seed objective trains the notebook's model: N(0, I) and no digit head, unless told otherwise,
+    which it cannot do."""
+    given = {
+        name
+        for name in ("prior", "digit_weight")
+        if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    }
+    wanted = {"prior": prior, "digit_weight": digit_weight}
+    if any(wanted[name] != UNSUPERVISED[name] for name in given):
+        raise click.UsageError(
+            "--objective seed trains the notebook's model: --prior standard --digit-weight 0"
+        )
+    return UNSUPERVISED["prior"], UNSUPERVISED["digit_weight"]

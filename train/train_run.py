@@ -4,8 +4,10 @@ RUN_DIR/checkpoint.npz   weights, optimizer state and progress, replaced after e
 RUN_DIR/history.csv      one row per epoch
 RUN_DIR/encoder.keras    image -> z_mean, z_log_var (the best epoch's weights)
 RUN_DIR/generator.keras  z -> image
-RUN_DIR/metrics.json     test -ELBO and its terms, the seed objective, timings, data source, versions
+RUN_DIR/metrics.json     test -ELBO and its terms, log-likelihood, how well the digit is kept, timings, ...
 RUN_DIR/latent.png       the test set's latent means coloured by digit
+RUN_DIR/pseudo_inputs.npy  the VampPrior's K learned images [K, 784] (a VampPrior run only): the exporter
+                           encodes them into the prior's components
 """
 
 import csv
@@ -21,14 +23,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 from edgevae.runtime.errors import EdgeVAEError
-from edgevae.runtime.files import make_folder, save_text
+from edgevae.runtime.files import make_folder, save_array, save_text
 
-from .data import MNIST, as_model_input
+from .data import MNIST
 from .fit import TrainConfig, Trainer, resume_trainer
 from .plots import save_latent_scatter
+from .quality import NEIGHBOURS, digit_kept, knn_accuracy
+from .reference_classifier import train_reference_classifier
 
 CHECKPOINT = "checkpoint.npz"
 OUTPUT_FILES = ("encoder.keras", "generator.keras", "history.csv", "metrics.json", "latent.png")
+PSEUDO_INPUTS = "pseudo_inputs.npy"
+LOG_LIKELIHOOD_SAMPLES = 1000  # importance samples per test image
 
 
 def train_run(
@@ -59,10 +65,16 @@ def train_run(
 
     trainer.fit(checkpoint_path=checkpoint_path, verbose=verbose, on_epoch_end=write_history)
     trainer.use_best_weights()
+    trainer.standardize_latent()
     save_keras_model(trainer.vae.encoder, run_dir / "encoder.keras")
     save_keras_model(trainer.vae.generator, run_dir / "generator.keras")
-    encoded = trainer.vae.encoder.predict(as_model_input(mnist.x_test), batch_size=1000, verbose=0)
+    if trainer.vae.pseudo_inputs is not None:
+        pseudo_inputs = np.asarray(trainer.vae.pseudo_inputs(trainer.x_test[:1]))
+        save_array(pseudo_inputs, run_dir / PSEUDO_INPUTS)
+    encoded = trainer.vae.encoder.predict(trainer.x_test, batch_size=1000, verbose=0)
     save_latent_scatter(encoded["z_mean"], mnist.y_test, run_dir / "latent.png")
+    if verbose:
+        print(f"Measuring: {LOG_LIKELIHOOD_SAMPLES}-sample log-likelihood, 5-NN, reconstructions' digits")
     metrics = run_metrics(trainer, mnist)
     save_text(json.dumps(metrics, indent=2) + "\n", run_dir / "metrics.json")
     return metrics
@@ -79,6 +91,11 @@ def run_metrics(trainer: Trainer, mnist: MNIST) -> dict:
         "test_kl_nats": round(evaluation.kl, 4),
         "test_bce_per_pixel": round(evaluation.bce_per_pixel, 6),
         "test_seed_objective": round(evaluation.seed_objective, 6),
+        "test_log_likelihood_nats": round(trainer.log_likelihood(LOG_LIKELIHOOD_SAMPLES), 4),
+        "log_likelihood_samples": LOG_LIKELIHOOD_SAMPLES,
+        **digit_figures(trainer, mnist, evaluation),
+        "prior": trainer.config.prior,
+        "binarized": trainer.config.binarize,
         "objective": trainer.config.objective,
         "epochs": trainer.state.epochs_done,
         "best_epoch": trainer.state.best_epoch,
@@ -96,6 +113,30 @@ def run_metrics(trainer: Trainer, mnist: MNIST) -> dict:
             "keras": keras.__version__,
             "numpy": np.__version__,
         },
+    }
+
+
+def digit_figures(trainer: Trainer, mnist: MNIST, evaluation) -> dict:
+    """How well the latent keeps the digit: 5-NN accuracy of the test set's latent means among the
+    training set's, the digit head's accuracy, and the share of test digits whose reconstruction (from
+    z_mean) the reference classifier reads as the true digit."""
+    encoder, generator = trainer.vae.encoder, trainer.vae.generator
+    test_codes = encoder.predict(trainer.x_test, batch_size=1000, verbose=0)["z_mean"]
+    train_codes = encoder.predict(trainer.x_train, batch_size=1000, verbose=0)["z_mean"]
+    reconstructions = generator.predict(test_codes, batch_size=1000, verbose=0)
+    classifier = train_reference_classifier(mnist)
+    return {
+        "latent_knn_accuracy": round(knn_accuracy(train_codes, mnist.y_train, test_codes, mnist.y_test), 4),
+        "latent_knn_neighbours": NEIGHBOURS,
+        **(
+            {}
+            if evaluation.digit_accuracy is None
+            else {"digit_head_accuracy": round(evaluation.digit_accuracy, 4)}
+        ),
+        "reconstruction_digit_kept": round(digit_kept(classifier, reconstructions, mnist.y_test), 4),
+        "reference_classifier_accuracy": round(
+            float((classifier.classify(mnist.x_test) == mnist.y_test).mean()), 4
+        ),
     }
 
 

@@ -220,7 +220,7 @@ function addAnchorButtons(anchors) {
 }
 
 async function drawManifold(generator) {
-  const images = await generator.generate(manifoldGrid(MANIFOLD_SIZE, 0.95));
+  const images = await generator.generate(manifoldGrid(MANIFOLD_SIZE, 0.95, generator.prior));
   const canvas = byId('manifold');
   images.forEach((image, index) => {
     paint(canvas, image, (index % MANIFOLD_SIZE) * 28, Math.floor(index / MANIFOLD_SIZE) * 28);
@@ -273,6 +273,8 @@ function wirePad() {
     for (const id of ['pad-input', 'pad-output']) byId(id).getContext('2d', { willReadFrequently: true }).clearRect(0, 0, 28, 28);
     byId('pad-z').textContent = '';
     delete byId('pad-z').dataset.z;
+    byId('pad-digit').textContent = '';
+    delete byId('pad-digit').dataset.digit;
     drawPlane();
   });
 }
@@ -281,7 +283,7 @@ async function encodeDrawing(pad) {
   const pixels = mnistForm(pad);
   if (pixels === null) return;
   paint(byId('pad-input'), pixels);
-  const { z_mean: [z] } = await models.encoder.encode([pixels]);
+  const { z_mean: [z], digit, probability } = await models.encoder.encode([pixels]);
   const [reconstruction] = await models.generator.generate([z]);
   paint(byId('pad-output'), reconstruction);
   state.drawn = [z[0], z[1]];
@@ -289,6 +291,12 @@ async function encodeDrawing(pad) {
   label.textContent = `z = (${z[0].toFixed(2)}, ${z[1].toFixed(2)})`;
   label.dataset.z = JSON.stringify(state.drawn);
   label.dataset.input = JSON.stringify(Array.from(pixels));
+  const read = byId('pad-digit');
+  if (digit) { // a model with a digit head names what it read
+    read.textContent = `Read as a ${digit[0]} (${Math.round(probability[0] * 100)}% sure)`;
+    read.dataset.digit = String(digit[0]);
+    read.dataset.probability = String(probability[0]);
+  }
   drawPlane();
 }
 

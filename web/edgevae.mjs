@@ -20,7 +20,10 @@ const SIGNATURES = {
   encoder: { inputs: ['image'], outputs: ['z_mean', 'z_log_var'] },
   generator: { inputs: ['z'], outputs: ['image'] },
 };
+const DIGIT_OUTPUT = 'digit_probabilities'; // the encoder's digit head (format 2), [batch, 10]
 const DEFAULT_IMAGE_SHAPE = [28, 28]; // files from before the metadata existed are MNIST-sized
+const FORMAT_VERSIONS = [1, 2]; // of the contract this module reads (runtime/session.py FORMAT_VERSIONS)
+const WEIGHT_TOLERANCE = 1e-4; // the prior's stored weights must sum to 1 within this (runtime/prior.py)
 
 export class EdgeVAEError extends Error {
   constructor(message) {
@@ -35,15 +38,37 @@ export class EdgeVAEError extends Error {
  * `format` ('onnx' or 'ort' inside a folder), `sessionOptions` (passed to onnxruntime).
  */
 export async function loadGenerator(ort, source, options = {}) {
-  return loadModel(ort, source, 'generator', options, ({ session, latentDim, height, width }) => ({
-    /** n images, each a Float32Array of height*width pixels in [0, 1], for latents [latent] or [n, latent]. */
-    async generate(z) {
-      const { data, count } = asLatents(z, latentDim);
-      const feeds = { z: new ort.Tensor('float32', data, [count, latentDim]) };
-      const { image } = await session.run(feeds);
-      return rows(image.data, count, height * width);
-    },
-  }));
+  return loadModel(ort, source, 'generator', options, ({ session, latentDim, height, width, manifest, where }) => {
+    const prior = manifest ? parsePrior(manifest.prior, latentDim, where) : null;
+    const generator = {
+      /** The model's prior { weights, means, logVars } (N(0, I) for format 1); null without a manifest. */
+      prior,
+      /** n images, each a Float32Array of height*width pixels in [0, 1], for latents [latent] or [n, latent]. */
+      async generate(z) {
+        const { data, count } = asLatents(z, latentDim);
+        const feeds = { z: new ort.Tensor('float32', data, [count, latentDim]) };
+        const { image } = await session.run(feeds);
+        return rows(image.data, count, height * width);
+      },
+      /**
+       * n latents [n][latent] from the model's own prior, or with `digit` from that digit's anchors (a random
+       * point plus N(0, scale^2) jitter), as the Python runtime draws them; the same seed, the same latents
+       * (this module's own generator: not numpy's numbers, the same distribution).
+       */
+      sampleLatents(n, { seed, digit } = {}) {
+        if (!Number.isInteger(n) || n < 1) throw new EdgeVAEError(`the number of samples must be a positive whole number, got ${n}`);
+        const random = seededRandom(seed);
+        if (digit !== undefined && digit !== null) return digitLatents(digitRegion(manifest, digit), n, random);
+        if (!prior) throw new EdgeVAEError(`${where} has no manifest.json beside it: sampling needs the prior it holds`);
+        return sampleMixture(prior, n, random);
+      },
+      /** n images from sampleLatents(n, { seed, digit }). */
+      async sample(n, options = {}) {
+        return generator.generate(generator.sampleLatents(n, options));
+      },
+    };
+    return generator;
+  });
 }
 
 /**
@@ -53,16 +78,101 @@ export async function loadGenerator(ort, source, options = {}) {
  */
 export async function loadEncoder(ort, source, options = {}) {
   return loadModel(ort, source, 'encoder', options, ({ session, latentDim, height, width }) => ({
+    /** Whether the model names digits (a format-2 model with a digit head). */
+    knowsDigits: session.outputNames.includes(DIGIT_OUTPUT),
+    /**
+     * { z_mean, z_log_var }, each n Float32Arrays; a model with a digit head adds `digit` (n digits),
+     * `probability` (n numbers: the head's probability of that digit) and `digit_probabilities` (n Float32Array(10)).
+     */
     async encode(images) {
       const { data, count } = asPixels(images, height, width);
       const feeds = { image: new ort.Tensor('float32', data, [count, height * width]) };
       const outputs = await session.run(feeds);
-      return {
+      const result = {
         z_mean: rows(outputs.z_mean.data, count, latentDim),
         z_log_var: rows(outputs.z_log_var.data, count, latentDim),
       };
+      if (outputs[DIGIT_OUTPUT]) {
+        result.digit_probabilities = rows(outputs[DIGIT_OUTPUT].data, count, 10);
+        result.digit = result.digit_probabilities.map((row) => row.indexOf(Math.max(...row)));
+        result.probability = result.digit_probabilities.map((row, index) => row[result.digit[index]]);
+      }
+      return result;
     },
   }));
+}
+
+/**
+ * The `prior` of a format-2 manifest, checked as runtime/prior.py does: { weights, means, logVars }, a
+ * Gaussian mixture (component k is N(means[k], diag(exp(logVars[k])))); N(0, I) when absent (format 1).
+ */
+export function parsePrior(prior, latentDim, where = 'the model') {
+  if (prior === undefined || prior === null) {
+    return { weights: [1], means: [new Array(latentDim).fill(0)], logVars: [new Array(latentDim).fill(0)] };
+  }
+  const fail = (reason) => { throw new EdgeVAEError(`${where} has unreadable prior metadata: ${reason}`); };
+  const { weights, means, log_vars: logVars } = prior ?? {};
+  if (!Array.isArray(weights) || weights.length === 0 || !weights.every(Number.isFinite)) fail('weights must be a non-empty list of numbers');
+  const isPoints = (list) => Array.isArray(list) && list.length === weights.length
+    && list.every((point) => Array.isArray(point) && point.length === latentDim && point.every(Number.isFinite));
+  if (!isPoints(means) || !isPoints(logVars)) fail(`means and log_vars must be ${weights.length} lists of ${latentDim} numbers`);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  if (weights.some((weight) => weight < 0) || Math.abs(total - 1) > WEIGHT_TOLERANCE) fail('weights must be non-negative and sum to 1');
+  return { weights: weights.map((weight) => weight / total), means, logVars };
+}
+
+/** n latents [n][latent] from a mixture prior: a component drawn by weight, then a point from it. */
+export function sampleMixture(prior, n, random) {
+  const cumulative = [];
+  prior.weights.reduce((sum, weight, index) => (cumulative[index] = sum + weight), 0);
+  return Array.from({ length: n }, () => {
+    const u = random() * cumulative[cumulative.length - 1];
+    let k = cumulative.findIndex((edge) => u < edge);
+    if (k < 0) k = cumulative.length - 1;
+    return prior.means[k].map((mean, axis) => mean + Math.exp(0.5 * prior.logVars[k][axis]) * normal(random));
+  });
+}
+
+function digitRegion(manifest, digit) {
+  if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new EdgeVAEError(`the digit must be a whole number from 0 to 9, got ${digit}`);
+  const region = manifest?.digit_anchors?.[digit];
+  if (!Array.isArray(region?.points) || !Number.isFinite(region?.scale)) {
+    throw new EdgeVAEError('this model carries no digit anchors (exported without training labels, or by an older edgevae)');
+  }
+  return region;
+}
+
+/** n latents of one digit: random anchor points plus Gaussian jitter of `scale` (runtime/digits.py). */
+function digitLatents(region, n, random) {
+  return Array.from({ length: n }, () => {
+    const point = region.points[Math.floor(random() * region.points.length)];
+    return point.map((value) => value + region.scale * normal(random));
+  });
+}
+
+/**
+ * A seeded uniform generator in [0, 1): mulberry32 (32-bit state, fine for sampling a few thousand
+ * latents; not numpy's PCG64, so the numbers differ from Python's, the distribution does not).
+ * No seed: seeded from Math.random.
+ */
+export function seededRandom(seed) {
+  if (seed !== undefined && seed !== null && !(Number.isInteger(seed) && seed >= 0)) {
+    throw new EdgeVAEError(`the seed must be a whole number, 0 or more, got ${seed}`);
+  }
+  let state = (seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A standard normal draw (Box-Muller, one of the pair). */
+function normal(random) {
+  const u = 1 - random(); // in (0, 1]: log(u) is finite
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 /** A model folder's manifest.json as an object, or null when the folder has none. */
@@ -122,6 +232,7 @@ async function loadModel(ort, source, role, options, roleMethods) {
     throw new EdgeVAEError(`cannot load ${describe(location)}: not a valid ONNX model${hint} (${firstLine(error)})`);
   }
   checkRole(session, role, describe(location));
+  checkFormatVersion(manifest, describe(location));
   const latentDim = latentSize(session, role, manifest, describe(location));
   const imageShape = manifest?.image_shape ?? DEFAULT_IMAGE_SHAPE;
   const [height, width] = imageShape;
@@ -130,7 +241,7 @@ async function loadModel(ort, source, role, options, roleMethods) {
     imageShape: [...imageShape],
     manifest,
     digitAnchors: manifest?.digit_anchors ?? null, // the "ask for a digit" anchors, when the export has them
-    ...roleMethods({ session, latentDim, height, width }),
+    ...roleMethods({ session, latentDim, height, width, manifest, where: describe(location) }),
     release: () => session.release(),
   };
 }
@@ -154,6 +265,15 @@ async function locate(source, role, options) {
 function checkRole(session, role, where) {
   const found = Object.keys(SIGNATURES).find((name) => sameSignature(session, SIGNATURES[name])) ?? 'unknown';
   if (found !== role) throw new EdgeVAEError(`${where} is ${article(found)} model, but ${article(role)} model is needed here`);
+}
+
+function checkFormatVersion(manifest, where) {
+  const version = manifest?.format_version;
+  if (version !== undefined && !FORMAT_VERSIONS.includes(version)) {
+    throw new EdgeVAEError(
+      `${where} has format_version ${JSON.stringify(version)}, which this edgevae cannot read (it reads ${FORMAT_VERSIONS.join(', ')}): upgrade edgevae or re-export the model`,
+    );
+  }
 }
 
 function sameSignature(session, signature) {

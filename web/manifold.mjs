@@ -1,23 +1,55 @@
 /**
  * The manifold's latent grid, as runtime/latents.py's manifold_grid computes it: n*n points spaced
- * by the standard normal's quantiles from 1-span to span, so each cell is equally likely.
- * Row by row from the top: y falls down the rows and x rises along them, as in a plot.
+ * by the quantiles of the prior's marginals from 1-span to span, so the grid spans where the prior puts
+ * its mass. `prior` is a generator's { weights, means, logVars }; without one, N(0, I), where each cell
+ * is equally likely. Row by row from the top: y falls down the rows and x rises along them, as in a plot.
  */
-export function manifoldGrid(n, span = 0.95) {
+export function manifoldGrid(n, span = 0.95, prior = null) {
   if (!(Number.isInteger(n) && n >= 2 && span > 0.5 && span < 1)) {
     throw new RangeError(`the manifold needs n >= 2 and 0.5 < span < 1, got n=${n}, span=${span}`);
   }
   const start = 1 - span;
   const step = (span - start) / (n - 1);
-  const axis = Float32Array.from({ length: n }, (_, index) => normalQuantile(index === n - 1 ? span : index * step + start));
+  const probabilities = Array.from({ length: n }, (_, index) => (index === n - 1 ? span : index * step + start));
+  const standard = !prior || (prior.weights.length === 1 && [...prior.means[0], ...prior.logVars[0]].every((value) => value === 0));
+  const quantile = (p, axis) => (standard ? normalQuantile(p) : mixtureQuantile(prior, axis, p));
+  const xs = Float32Array.from(probabilities, (p) => quantile(p, 0));
+  const ys = Float32Array.from(probabilities, (p) => quantile(p, 1));
   const grid = new Float32Array(n * n * 2);
   for (let row = 0; row < n; row++) {
     for (let column = 0; column < n; column++) {
-      grid[(row * n + column) * 2] = axis[column];
-      grid[(row * n + column) * 2 + 1] = axis[n - 1 - row];
+      grid[(row * n + column) * 2] = xs[column];
+      grid[(row * n + column) * 2 + 1] = ys[n - 1 - row];
     }
   }
   return grid;
+}
+
+/** The p-quantile of a mixture's marginal along one axis, by bisection on its CDF (runtime/prior.py). */
+export function mixtureQuantile(prior, axis, p) {
+  const scales = prior.logVars.map((logVar) => Math.exp(0.5 * logVar[axis]));
+  let low = Math.min(...prior.means.map((mean, k) => mean[axis] - 10 * scales[k]));
+  let high = Math.max(...prior.means.map((mean, k) => mean[axis] + 10 * scales[k]));
+  for (let step = 0; step < 60; step++) {
+    const middle = (low + high) / 2;
+    let cdf = 0;
+    prior.weights.forEach((weight, k) => {
+      cdf += weight * 0.5 * (1 + erf((middle - prior.means[k][axis]) / (scales[k] * Math.SQRT2)));
+    });
+    if (cdf < p) low = middle;
+    else high = middle;
+  }
+  return (low + high) / 2;
+}
+
+/** The error function, from erfc's Chebyshev fit in Numerical Recipes (relative error below 1.2e-7). */
+export function erf(x) {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+    + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+    + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - erfc : erfc - 1;
 }
 
 /** The standard normal's inverse CDF: Wichura's algorithm AS241, as Python's statistics.NormalDist uses. */

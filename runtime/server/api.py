@@ -11,6 +11,7 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..encodings import encoding_record
 from ..errors import EdgeVAEError
 from ..generator import as_latents
 from ..images import grid_png, load_digit
@@ -35,9 +36,9 @@ INLINE_BODY_BYTES = 512
 INLINE_IMAGES = 16
 
 
-def encoding_record(name: str, z_mean: np.ndarray, z_log_var: np.ndarray, seen: np.ndarray | None) -> dict:
-    """One encoded picture as JSON, with the fields of `edgevae encode --format json`."""
-    record = {"image": name, "z_mean": z_mean.tolist(), "z_log_var": z_log_var.tolist()}
+def encoded(name: str, named, z_mean, z_log_var, seen) -> dict:
+    """One encoded picture: the fields of `edgevae encode --format json`, plus the 28x28 seen when asked."""
+    record = encoding_record(name, named, z_mean, z_log_var)
     if seen is not None:
         record["input"] = seen.tolist()
     return record
@@ -156,7 +157,10 @@ async def encode(request: Request):
         pictures = await read_pictures(request)
         names = [name for name, _ in pictures]
         digits = await run(request, read_digits, pictures)
-    z_mean, z_log_var = await run(request, service.encoder.encode, digits)
+    z_mean, z_log_var, *probabilities = await run(request, service.encoder.run, digits)
+    named = None
+    if probabilities:
+        named = list(zip(*service.encoder.classify_probabilities(probabilities[0]), strict=True))
     names = names or [f"pixels[{index}]" for index in range(len(z_mean))]
     seen = (
         digits.reshape(len(z_mean), *service.encoder.config.image_shape)
@@ -166,7 +170,10 @@ async def encode(request: Request):
     return JSONResponse(
         {
             "encodings": [
-                encoding_record(*fields) for fields in zip(names, z_mean, z_log_var, seen, strict=True)
+                encoded(name, read, mean, log_var, input_seen)
+                for name, read, mean, log_var, input_seen in zip(
+                    names, named or [None] * len(z_mean), z_mean, z_log_var, seen, strict=True
+                )
             ]
         }
     )
@@ -209,5 +216,5 @@ async def manifold(request: Request):
             f"the manifold needs a 2-dimensional latent space;"
             f" this model's has {generator.config.latent_dim}",
         )
-    images = await run(request, generator.generate, manifold_grid(n, span))
+    images = await run(request, generator.generate, manifold_grid(n, span, generator.prior))
     return Response(await run(request, grid_png, images, n, 0), media_type="image/png")

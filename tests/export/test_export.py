@@ -16,6 +16,7 @@ from edgevae.train.data import as_model_input
 from helpers import assert_clean_failure, run_cli, run_without_training_stack
 
 pytestmark = pytest.mark.slow
+STANDARD_NORMAL = {"weights": [1.0], "means": [[0.0, 0.0]], "log_vars": [[0.0, 0.0]]}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def metadata_of(path):
 def test_exported_models_follow_the_contract(exported):
     model_dir, _ = exported
     for name, inputs, outputs in [
-        ("encoder", ["image"], ["z_log_var", "z_mean"]),
+        ("encoder", ["image"], ["digit_probabilities", "z_log_var", "z_mean"]),
         ("generator", ["z"], ["image"]),
     ]:
         model = onnx.load(model_dir / f"{name}.onnx")
@@ -55,7 +56,10 @@ def test_exported_models_follow_the_contract(exported):
 def test_parity_figures_are_printed_and_within_tolerance(exported):
     model_dir, stdout = exported
     assert "Parity with Keras" in stdout
-    for role, outputs in [("encoder", ("z_mean", "z_log_var")), ("generator", ("image",))]:
+    for role, outputs in [
+        ("encoder", ("z_mean", "z_log_var", "digit_probabilities")),
+        ("generator", ("image",)),
+    ]:
         parity = json.loads(metadata_of(model_dir / f"{role}.onnx")["parity"])
         assert set(parity) == set(outputs)
         assert all(0 <= difference <= TOLERANCE for difference in parity.values())
@@ -82,12 +86,41 @@ def test_metadata_and_manifest(exported, run_dir):
     assert manifest["metrics"]["test_negative_elbo_nats"] == metrics["test_negative_elbo_nats"]
     assert manifest["data_source"] == metrics["data_source"]
     metadata = metadata_of(model_dir / "generator.onnx")
-    assert metadata["role"] == "generator" and metadata["format_version"] == "1"
+    assert metadata["role"] == "generator" and metadata["format_version"] == "2"
     assert metadata["latent_dim"] == "2" and json.loads(metadata["image_shape"]) == [28, 28]
     assert metadata["pixel_scale"] == "1/255" and metadata["opset"] == "17"
     assert json.loads(metadata["metrics"])["epochs"] == 2
     assert {"edgevae_version", "data_source", "created"} <= set(metadata)
     assert metadata_of(model_dir / "encoder.onnx")["role"] == "encoder"
+    for key in ("reconstruction_digit_kept", "latent_knn_accuracy", "digit_head_accuracy"):
+        assert manifest["metrics"][key] == metrics[key]
+    assert manifest["metrics"]["log_likelihood_samples"] >= 1000
+
+
+def test_the_prior_travels_with_the_model(exported, run_dir):
+    """The VampPrior's pseudo-inputs, encoded by the exported encoder, are the prior's components."""
+    model_dir, _ = exported
+    prior = json.loads((model_dir / "manifest.json").read_text())["prior"]
+    assert json.loads(metadata_of(model_dir / "generator.onnx")["prior"]) == prior
+    pseudo_inputs = np.load(run_dir / "pseudo_inputs.npy")
+    assert len(prior["weights"]) == len(pseudo_inputs) == 100 and sum(prior["weights"]) == pytest.approx(1)
+    z_mean, z_log_var = Encoder(model_dir).encode(pseudo_inputs)
+    np.testing.assert_allclose(prior["means"], z_mean, atol=1e-6)
+    np.testing.assert_allclose(prior["log_vars"], z_log_var, atol=1e-6)
+    generator = Generator(model_dir)
+    np.testing.assert_allclose(generator.prior.means, z_mean, atol=1e-6)
+    samples = generator.sample_latents(20_000, seed=0)
+    # A mixture of the components: the samples' mean is the components' mean, and every sample lies near one.
+    np.testing.assert_allclose(samples.mean(axis=0), z_mean.mean(axis=0), atol=0.05)
+
+
+def test_the_digit_head_is_exported_and_reads_digits(exported, mnist):
+    model_dir, _ = exported
+    encoder = Encoder(model_dir)
+    digits, probabilities = encoder.classify(mnist.x_test[:500])
+    assert digits.dtype == np.int64 and probabilities.shape == (500,)
+    assert ((probabilities > 0.1) & (probabilities <= 1)).all()
+    assert (digits == mnist.y_test[:500]).mean() > 0.2  # two short epochs on 3,000 images; chance is 0.1
 
 
 def test_int8_models_are_smaller_and_close(exported):
@@ -130,7 +163,9 @@ def test_gate_refuses_weights_changed_after_conversion(run_dir, mnist):
     kernel = generator.get_layer("decoder_logits").kernel
     kernel.assign(kernel.numpy() + 1e-3)
     with pytest.raises(ParityError, match=r"generator output image differs from Keras by [0-9.e-]+"):
-        check_parity(encoder, generator, encoder_onnx, generator_onnx, as_model_input(mnist.x_test))
+        check_parity(
+            encoder, generator, encoder_onnx, generator_onnx, as_model_input(mnist.x_test), STANDARD_NORMAL
+        )
 
 
 def test_gate_refusing_leaves_no_files(run_dir, tmp_path, monkeypatch):
@@ -232,14 +267,18 @@ def test_digit_anchors_in_the_manifest_and_every_file(exported):
 
 
 def test_digit_regions_lie_where_the_training_codes_are_of_that_digit(mnist):
-    """On the bundled (fully trained) model's codes of 20,000 training images: each digit's points sit among
-    codes of that digit (9, interleaved with 4 and 7, the least),
-    where the class means of 3, 4, 5, 8 and 9 do not."""
+    """On the codes of 20,000 training images by the seed's fully trained unsupervised model (the bundled
+    model before the digit head; its int8 copy is kept in tests/data/v1-model): each digit's points sit
+    among codes of that digit (9, interleaved with 4 and 7, the least), where the class means of 3, 4, 5,
+    8 and 9 do not."""
+    from pathlib import Path
+
     from edgevae.export.digit_anchors import digit_anchors
     from edgevae.runtime import Encoder
 
     labels = mnist.y_train[:20000]
-    z_mean, _ = Encoder().encode(mnist.x_train[:20000])
+    version_1 = Path(__file__).parent.parent / "data" / "v1-model"
+    z_mean, _ = Encoder(version_1, int8=True).encode(mnist.x_train[:20000])
 
     def same_digit_share(points, digit):  # among each point's 10 nearest codes
         nearest = ((points[:, None, :] - z_mean[None, :, :]) ** 2).sum(axis=-1).argsort(axis=1)[:, :10]

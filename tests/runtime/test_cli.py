@@ -100,30 +100,45 @@ def test_generate_with_int8_threads_and_columns(tmp_path, model_dir):
 
 @pytest.mark.parametrize("output_format", ["table", "json", "csv"])
 def test_encode_text_formats(digit_a, digit_b, output_format):
+    """Every format names the digit the model reads and its probability, beside the codes."""
     result = run_cli("encode", digit_a, digit_b, "--format", output_format)
     assert_ok(result)
-    z_mean, z_log_var = Encoder().encode(np.stack([load_digit(digit_a), load_digit(digit_b)]))
+    encoder = Encoder()
+    images = np.stack([load_digit(digit_a), load_digit(digit_b)])
+    z_mean, z_log_var = encoder.encode(images)
+    digits, probabilities = encoder.classify(images)
+    columns = ["image", "digit", "probability", "z_mean_0", "z_mean_1", "z_log_var_0", "z_log_var_1"]
     if output_format == "json":
         records = json.loads(result.stdout)
         assert [record["image"] for record in records] == [str(digit_a), str(digit_b)]
+        assert [record["digit"] for record in records] == digits.tolist()
+        np.testing.assert_allclose([record["probability"] for record in records], probabilities, atol=1e-6)
         np.testing.assert_allclose([record["z_mean"] for record in records], z_mean, atol=1e-6)
         np.testing.assert_allclose([record["z_log_var"] for record in records], z_log_var, atol=1e-6)
     elif output_format == "csv":
         rows = list(csv.reader(io.StringIO(result.stdout)))
-        assert rows[0] == ["image", "z_mean_0", "z_mean_1", "z_log_var_0", "z_log_var_1"]
+        assert rows[0] == columns
+        assert [int(row[1]) for row in rows[1:]] == digits.tolist()
+        np.testing.assert_allclose([float(row[2]) for row in rows[1:]], probabilities, rtol=1e-5)
         np.testing.assert_allclose(
-            [[float(value) for value in row[1:3]] for row in rows[1:]], z_mean, rtol=1e-5, atol=1e-6
+            [[float(value) for value in row[3:5]] for row in rows[1:]], z_mean, rtol=1e-5, atol=1e-6
         )
     else:
         lines = result.stdout.splitlines()
-        assert lines[0].split() == ["image", "z_mean_0", "z_mean_1", "z_log_var_0", "z_log_var_1"]
-        assert float(lines[1].split()[1]) == pytest.approx(z_mean[0, 0], abs=1e-4)
+        assert lines[0].split() == columns
+        assert int(lines[1].split()[1]) == digits[0]
+        assert float(lines[1].split()[2]) == pytest.approx(probabilities[0], abs=1e-4)
+        assert float(lines[1].split()[3]) == pytest.approx(z_mean[0, 0], abs=1e-4)
 
 
 def test_encode_to_npy_feeds_generate(tmp_path, digit_a, digit_b):
-    assert_ok(run_cli("encode", digit_a, digit_b, "--format", "npy", "--out", tmp_path / "codes.npy"))
+    result = run_cli("encode", digit_a, digit_b, "--format", "npy", "--out", tmp_path / "codes.npy")
+    assert_ok(result)
     codes = np.load(tmp_path / "codes.npy")
     assert codes.shape == (2, 2)
+    # The digits read are printed as the table, since the array holds the codes alone.
+    digits, _ = Encoder().classify(np.stack([load_digit(digit_a), load_digit(digit_b)]))
+    assert [int(line.split()[1]) for line in result.stdout.splitlines()[1:]] == digits.tolist()
     assert_ok(run_cli("generate", "--from", tmp_path / "codes.npy", "--out", tmp_path / "decoded.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "decoded.npy"), Generator().generate(codes))
 
@@ -184,8 +199,10 @@ def test_manifold(tmp_path):
     assert_ok(run_cli("manifold", "--n", 5, "--span", 0.9, "--out", tmp_path / "manifold.png"))
     grid = png_pixels(tmp_path / "manifold.png")
     assert grid.shape == (5 * 28, 5 * 28)
-    # top-left cell: lowest x, highest y (the 0.1 and 0.9 quantiles of N(0, 1))
-    corner = np.round(Generator().generate([-1.2815516, 1.2815516])[0] * 255)
+    # top-left cell: lowest x, highest y (the 0.1 and 0.9 quantiles of the prior's marginals)
+    generator = Generator()
+    (low_x, _), (_, high_y) = generator.prior.quantiles([0.1, 0.9])
+    corner = np.round(generator.generate([low_x, high_y])[0] * 255)
     np.testing.assert_allclose(grid[:28, :28], corner, atol=1)
 
 
@@ -217,7 +234,7 @@ def test_info_text_and_json(model_dir):
     described = run_cli("info", model_dir, "--format", "json")
     assert_ok(described)
     info = json.loads(described.stdout)
-    assert info["latent_dim"] == 2 and info["format_version"] == 1
+    assert info["latent_dim"] == 2 and info["format_version"] == 2
     assert {entry["name"]: entry["status"] for entry in info["files"]}["generator.onnx"] == "ok"
 
 

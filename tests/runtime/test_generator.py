@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from edgevae.runtime import EdgeVAEError, Encoder, Generator
 from edgevae.runtime.digits import parse_digit_anchors
+from edgevae.runtime.generator import random_latents
 from edgevae.runtime.latents import latent_grid
 
 
@@ -46,16 +47,34 @@ def test_sample_is_deterministic_with_a_seed(generator):
     assert not np.array_equal(first, generator.sample(8, seed=8))
 
 
-def test_sample_draws_latents_from_default_rng(generator):
-    z = np.random.default_rng(3).standard_normal((5, generator.config.latent_dim), dtype=np.float32)
+def test_sample_draws_latents_from_the_models_prior(generator):
+    """A component by weight (its own stream, seeded [seed, 1]), then a point from it (default_rng(seed))."""
+    prior = generator.prior
+    normals = np.random.default_rng(3).standard_normal((5, generator.config.latent_dim), dtype=np.float32)
+    chosen = np.random.default_rng([3, 1]).choice(len(prior.weights), size=5, p=prior.weights)
+    z = prior.means[chosen] + np.exp(0.5 * prior.log_vars[chosen]) * normals
     np.testing.assert_array_equal(generator.sample(5, seed=3), generator.generate(z))
+    # Drawn in chunks or at once, a seed gives the same latents.
+    chunks = np.concatenate(list(random_latents(5000, prior, seed=4, chunk=1234)))
+    np.testing.assert_array_equal(chunks, generator.sample_latents(5000, seed=4))
+
+
+def test_the_bundled_prior_is_a_learned_mixture(generator):
+    prior = generator.prior
+    assert len(prior.weights) == 100 and prior.weights.sum() == pytest.approx(1)
+    assert not prior.is_standard_normal
+    samples = generator.sample_latents(100_000, seed=0)
+    # The mixture's moments: the mean of the means, and the variance within plus between components.
+    np.testing.assert_allclose(samples.mean(axis=0), prior.weights @ prior.means, atol=0.02)
+    variance = prior.weights @ (np.exp(prior.log_vars) + prior.means**2) - (prior.weights @ prior.means) ** 2
+    np.testing.assert_allclose(samples.var(axis=0), variance, rtol=0.02)
 
 
 def test_config_comes_from_the_model(generator):
     assert generator.config.role == "generator"
     assert generator.config.latent_dim == 2
     assert generator.config.image_shape == (28, 28)
-    assert generator.config.metadata["format_version"] == "1"
+    assert generator.config.metadata["format_version"] == "2"
 
 
 def test_loads_from_a_folder_and_from_a_file(model_dir, generator):

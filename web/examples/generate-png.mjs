@@ -3,8 +3,8 @@
 //   node examples/generate-png.mjs OUT.png [COUNT] [MODEL_FOLDER]
 //
 // OUT.png is required (nothing is written into the checkout unasked); COUNT is 1 to 10,000 (default 16).
-// The latents are drawn from N(0, I) with a fixed seed; the model defaults to the one bundled with
-// the Python package. The PNG is written with Node's own zlib: no image package needed.
+// The latents are drawn from the model's own prior with a fixed seed (generator.sample); the model
+// defaults to the one bundled with the Python package. The PNG is written with Node's own zlib: no image package needed.
 // Bad arguments print one line and exit with status 2; a failure while running, one line and status 1.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,7 @@ if (!/^\d+$/.test(count) || n < 1 || n > MAX_COUNT) {
 
 try {
   const generator = await loadGenerator(ort, model);
-  const z = Float32Array.from({ length: n * generator.latentDim }, normalSampler(0));
-  const images = await generator.generate(z);
+  const images = await generator.sample(n, { seed: 0 });
   const [height, width] = generator.imageShape;
   writeFileSync(out, encodePng(...grid(images, width, height)));
 } catch (error) {
@@ -88,17 +87,4 @@ function crc32(bytes) {
     for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
   }
   return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** Standard normal numbers from a seeded generator (mulberry32 and Box-Muller): the same seed, the same digits. */
-function normalSampler(seed) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

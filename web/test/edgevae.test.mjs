@@ -41,7 +41,16 @@ for (const precision of ['fp32', 'int8']) {
       for (const result of [fromFloats, fromBytes]) {
         assert.ok(maxDifference(result.z_mean, reference[precision].z_mean) <= TOLERANCE);
         assert.ok(maxDifference(result.z_log_var, reference[precision].z_log_var) <= TOLERANCE);
+        assert.ok(maxDifference(result.digit_probabilities, reference[precision].digit_probabilities) <= TOLERANCE);
       }
+      // The digit it names is the head's most probable one, with that probability; here, the true digit.
+      const expected = reference[precision].digit_probabilities.map((row) => row.indexOf(Math.max(...row)));
+      assert.ok(encoder.knowsDigits);
+      assert.deepEqual(fromBytes.digit, expected);
+      assert.deepEqual(fromBytes.digit, reference.labels);
+      fromBytes.probability.forEach((probability, index) => {
+        assert.ok(Math.abs(probability - reference[precision].digit_probabilities[index][expected[index]]) <= TOLERANCE);
+      });
     });
   });
 }
@@ -72,8 +81,56 @@ test('shapes the Python runtime accepts: one latent, one image, rows of 28 pixel
   }
 });
 
-test('the manifold grid is the Python runtime\'s', () => {
+test('the manifold grid is the Python runtime\'s, for N(0, I) and for the model\'s prior', async () => {
   assert.ok(maxDifference(chunk(manifoldGrid(20, 0.95), 2), reference.manifold) <= 1e-6);
+  const { prior } = await loadGenerator(ort, BUNDLED_MODEL);
+  // Bisection on a CDF whose erf is good to 1.2e-7: quantiles agree far below a pixel of the plane.
+  assert.ok(maxDifference(chunk(manifoldGrid(20, 0.95, prior), 2), reference.prior_manifold) <= 1e-4);
+});
+
+test('sampling draws from the model\'s prior as Python does (the same distribution, its own seeded numbers)', async () => {
+  const generator = await loadGenerator(ort, BUNDLED_MODEL);
+  const manifest = JSON.parse(await readFile(join(BUNDLED_MODEL, 'manifest.json'), 'utf8'));
+  assert.deepEqual(generator.prior.means, manifest.prior.means);
+  assert.equal(generator.prior.weights.length, 100);
+  for (const [options, moments] of [[{ seed: 0 }, reference.prior_moments], [{ seed: 0, digit: 7 }, reference.seven_moments]]) {
+    const samples = generator.sampleLatents(100_000, options);
+    const { mean, variance } = momentsOf(samples);
+    // 100,000 draws on each side: the means' standard error is about 0.005 per unit of spread.
+    mean.forEach((value, axis) => assert.ok(Math.abs(value - moments.mean[axis]) <= 0.03 * Math.sqrt(moments.var[axis]) + 0.01, `${JSON.stringify(options)} mean ${mean} vs ${moments.mean}`));
+    variance.forEach((value, axis) => assert.ok(Math.abs(value / moments.var[axis] - 1) <= 0.03, `${JSON.stringify(options)} var ${variance} vs ${moments.var}`));
+  }
+  assert.deepEqual(generator.sampleLatents(5, { seed: 3 }), generator.sampleLatents(5, { seed: 3 }));
+  assert.notDeepEqual(generator.sampleLatents(5, { seed: 3 }), generator.sampleLatents(5, { seed: 4 }));
+  const images = await generator.sample(4, { seed: 1, digit: 2 });
+  assert.equal(images.length, 4);
+  assert.ok(maxDifference(images, await generator.generate(generator.sampleLatents(4, { seed: 1, digit: 2 }))) === 0);
+  for (const [n, options, message] of [[0, {}, /positive whole number/], [2, { seed: -1 }, /seed must be/], [2, { digit: 10 }, /0 to 9/]]) {
+    assert.throws(() => generator.sampleLatents(n, options), (error) => error instanceof EdgeVAEError && message.test(error.message));
+  }
+});
+
+test('the contract\'s version and prior are checked as in Python', async () => {
+  const folder = temporaryFolder('versions');
+  copyFileSync(join(BUNDLED_MODEL, 'generator.onnx'), join(folder, 'generator.onnx'));
+  const manifest = JSON.parse(await readFile(join(BUNDLED_MODEL, 'manifest.json'), 'utf8'));
+  const cases = [
+    [{ ...manifest, format_version: 3 }, /format_version 3, which this edgevae cannot read \(it reads 1, 2\)/],
+    [{ ...manifest, prior: { ...manifest.prior, weights: manifest.prior.weights.map((w) => 2 * w) } }, /unreadable prior metadata: weights must .* sum to 1/],
+    [{ ...manifest, prior: { weights: [1], means: [[0]], log_vars: [[0]] } }, /means and log_vars must be 1 lists of 2 numbers/],
+  ];
+  for (const [broken, message] of cases) {
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify(broken));
+    await assert.rejects(loadGenerator(ort, folder), (error) => error instanceof EdgeVAEError && message.test(error.message));
+  }
+  const { format_version: _, prior: __, ...version1 } = manifest; // a format-1 manifest: N(0, I)
+  writeFileSync(join(folder, 'manifest.json'), JSON.stringify(version1));
+  const generator = await loadGenerator(ort, folder);
+  assert.deepEqual(generator.prior, { weights: [1], means: [[0, 0]], logVars: [[0, 0]] });
+  const { mean, variance } = momentsOf(generator.sampleLatents(50_000, { seed: 5 }));
+  assert.ok(mean.every((value) => Math.abs(value) < 0.02) && variance.every((value) => Math.abs(value - 1) < 0.03));
+  const lone = await loadGenerator(ort, join(folder, 'generator.onnx')); // no manifest: no prior to sample
+  assert.throws(() => lone.sampleLatents(2), /no manifest.json beside it/);
 });
 
 test('manifest facts: latent map, and digit anchors only when the export has them', async () => {
@@ -182,6 +239,12 @@ test('the Node example refuses bad arguments in one line, with status 2, and wri
   assert.match(result.stderr, /^Error: [^\n]*absent[^\n]*\n$/);
   assert.deepEqual(readdirSync(folder), []);
 });
+
+function momentsOf(samples) {
+  const mean = [0, 1].map((axis) => samples.reduce((sum, point) => sum + point[axis], 0) / samples.length);
+  const variance = [0, 1].map((axis) => samples.reduce((sum, point) => sum + (point[axis] - mean[axis]) ** 2, 0) / samples.length);
+  return { mean, variance };
+}
 
 function chunk(flat, size) {
   return Array.from({ length: flat.length / size }, (_, index) => Array.from(flat.subarray(index * size, (index + 1) * size)));

@@ -121,6 +121,10 @@ test('a digit drawn on the pad is encoded where the test set puts that digit, an
     await page.click('#clear');
     const z = await draw(page, strokes);
     assert.equal(nearestDigit(map, z), digit, `a drawn ${digit} landed at ${z}`);
+    // The page names the digit the model read, as the encoder's digit head gives it.
+    const read = page.locator('#pad-digit');
+    assert.equal(await read.getAttribute('data-digit'), String(digit));
+    assert.match(await read.textContent(), new RegExp(`Read as a ${digit} \\(\\d+% sure\\)`));
     // The page encoded exactly the input it shows, and drew that point's reconstruction.
     const input = JSON.parse(await page.locator('#pad-z').getAttribute('data-input'));
     const { z_mean: [expected] } = await page.evaluate(async (image) => {

@@ -3,7 +3,9 @@
     python web/test/reference.py OUT_DIR
 
 OUT_DIR/reference.json holds fixed latents and real MNIST test digits with what the Python runtime
-computes from them (fp32 and int8), and the manifold grid. OUT_DIR/anchored/ is a copy of the
+computes from them (fp32 and int8; the digit head's probabilities included), the manifold grids (N(0, I)
+and the bundled model's prior), and the moments of the Python runtime's prior samples and of its
+samples of a 7. OUT_DIR/anchored/ is a copy of the
 bundled model whose manifest gains `digit_anchors` (the schema of the "ask for a digit" issue),
 each the typical latent of that digit's test images, so the page's digit buttons can be tested.
 """
@@ -20,6 +22,7 @@ from edgevae.runtime.model_files import bundled_model_dir
 from edgevae.train.data import load_mnist
 
 DIGITS_PER_CLASS = 3
+PRIOR_SAMPLES = 100_000
 
 
 def fixed_latents() -> np.ndarray:
@@ -60,18 +63,27 @@ def main():
     picks = np.concatenate([np.flatnonzero(mnist.y_test == digit)[:DIGITS_PER_CLASS] for digit in range(10)])
     images = mnist.x_test[picks].reshape(len(picks), 784)
     z = fixed_latents()
+    generator = Generator()
+    samples = generator.sample_latents(PRIOR_SAMPLES, seed=0)
+    sevens = generator.sample_latents(PRIOR_SAMPLES, seed=0, digit=7)
     reference = {
         "latents": z.tolist(),
         "images": images.tolist(),
         "labels": mnist.y_test[picks].tolist(),
         "manifold": manifold_grid(20, 0.95).tolist(),
+        "prior_manifold": manifold_grid(20, 0.95, generator.prior).tolist(),
+        # Moments of the model's own prior and of the digit 7's samples, as the Python runtime draws them.
+        "prior_moments": {"mean": samples.mean(axis=0).tolist(), "var": samples.var(axis=0).tolist()},
+        "seven_moments": {"mean": sevens.mean(axis=0).tolist(), "var": sevens.var(axis=0).tolist()},
     }
     for precision, int8 in (("fp32", False), ("int8", True)):
-        z_mean, z_log_var = Encoder(int8=int8).encode(images)
+        encoder = Encoder(int8=int8)
+        z_mean, z_log_var, probabilities = encoder.run(images)
         reference[precision] = {
             "generated": Generator(int8=int8).generate(z).reshape(len(z), 784).tolist(),
             "z_mean": z_mean.tolist(),
             "z_log_var": z_log_var.tolist(),
+            "digit_probabilities": probabilities.tolist(),
         }
     (out / "reference.json").write_text(json.dumps(reference))
     all_z_mean, _ = Encoder().encode(mnist.x_test)
