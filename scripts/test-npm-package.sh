@@ -36,7 +36,10 @@ echo "$output"
 
 cat > check.ts <<'TS'
 import * as ort from 'onnxruntime-node';
-import { EdgeVAEError, loadEncoder, loadGenerator, mnistForm, type Generator } from 'edgevae';
+import {
+  EdgeVAEError, loadEncoder, loadGenerator, mnistForm, parsePrior, sampleMixture, seededRandom,
+  type Generator, type Prior,
+} from 'edgevae';
 
 const generator: Generator = await loadGenerator(ort, 'model/', { int8: true });
 const images: Float32Array[] = await generator.generate([[0.5, -1]]);
@@ -44,9 +47,15 @@ const sevens: Float32Array[] = await generator.sample(4, { seed: 0, digit: 7 });
 const encoder = await loadEncoder(ort, 'model/');
 const { z_mean } = await encoder.encode([Uint8Array.from(images[0], (value) => value * 255)]);
 const latent: number = z_mean[0][0];
+const read = await encoder.encode([images[0]]);
+const named: number | undefined = encoder.knowsDigits ? read.digit?.[0] : undefined;
+const sure: number | undefined = read.probability?.[0];
+const prior: Prior = generator.prior ?? parsePrior(null, generator.latentDim);
+const drawn: number[][] = sampleMixture(prior, 3, seededRandom(1));
+const latents: number[][] = generator.sampleLatents(2, { seed: 2 });
 const error: Error = new EdgeVAEError('a message');
 const form: (canvas: HTMLCanvasElement) => Float32Array | null = mnistForm;
-export { error, form, latent, sevens };
+export { drawn, error, form, latent, latents, named, sevens, sure };
 TS
 say "type-checking the declarations (tsc --strict)"
 npx --no-install tsc --strict --noEmit --target es2022 --module nodenext --moduleResolution nodenext check.ts \

@@ -48,19 +48,50 @@ interface LoadedModel {
   release(): Promise<void>;
 }
 
+/** The model's prior, a Gaussian mixture: component k is N(means[k], diag(exp(logVars[k]))). */
+export interface Prior {
+  weights: number[];
+  means: number[][];
+  logVars: number[][];
+}
+
+/** Options of sample and sampleLatents: the same seed, the same draws (this module's own mulberry32). */
+export interface SampleOptions {
+  seed?: number;
+  /** 0-9: draw from that digit's anchors instead of the prior. */
+  digit?: number;
+}
+
 export interface Generator extends LoadedModel {
+  /** The prior from manifest.json (N(0, I) for format-1 models); null when loaded without a manifest. */
+  prior: Prior | null;
   /** n images, each a Float32Array of height*width pixels in [0, 1], row by row. */
   generate(z: Latents): Promise<Float32Array[]>;
+  /** n latents [n][latent] from the model's prior, or of `digit`; sample() decodes these. */
+  sampleLatents(n: number, options?: SampleOptions): number[][];
   /**
    * n images from the prior, or of `digit` (0-9, from the digit anchors); the same seed, the same images.
    * Its random numbers are documented in edgevae.mjs.
    */
-  sample(n: number, options?: { seed?: number; digit?: number }): Promise<Float32Array[]>;
+  sample(n: number, options?: SampleOptions): Promise<Float32Array[]>;
+}
+
+export interface Encoding {
+  z_mean: Float32Array[];
+  z_log_var: Float32Array[];
+  /** With a digit head (encoder.knowsDigits): the digit read in each image. */
+  digit?: number[];
+  /** The head's probability of that digit, per image. */
+  probability?: number[];
+  /** The head's ten probabilities, per image. */
+  digit_probabilities?: Float32Array[];
 }
 
 export interface Encoder extends LoadedModel {
-  /** Each image's latent mean and log-variance, one Float32Array(latent) per image. */
-  encode(images: Images): Promise<{ z_mean: Float32Array[]; z_log_var: Float32Array[] }>;
+  /** Whether the model names digits (a format-2 model with a digit head). */
+  knowsDigits: boolean;
+  /** Each image's latent mean and log-variance, one Float32Array(latent) per image, and the digit read. */
+  encode(images: Images): Promise<Encoding>;
 }
 
 export class EdgeVAEError extends Error {
@@ -88,3 +119,12 @@ export function asPixels(images: Images, height: number, width: number): { data:
  * Browsers only.
  */
 export function mnistForm(canvas: HTMLCanvasElement): Float32Array | null;
+
+/** A format-2 manifest's `prior`, checked (N(0, I) when absent); throws EdgeVAEError naming `where`. */
+export function parsePrior(prior: unknown, latentDim: number, where?: string): Prior;
+
+/** n latents [n][latent] drawn from a mixture prior with `random` (uniform in [0, 1)). */
+export function sampleMixture(prior: Prior, n: number, random: () => number): number[][];
+
+/** A seeded uniform generator in [0, 1) (mulberry32); no seed: seeded from Math.random. */
+export function seededRandom(seed?: number | null): () => number;

@@ -219,6 +219,18 @@ def openapi_document() -> dict:
                             "items": obj(
                                 {
                                     "image": {"type": "string"},
+                                    "digit": {
+                                        "type": "integer",
+                                        "minimum": 0,
+                                        "maximum": 9,
+                                        "description": "the digit the model reads (models with a digit head)",
+                                    },
+                                    "probability": {
+                                        "type": "number",
+                                        "minimum": 0,
+                                        "maximum": 1,
+                                        "description": "the digit head's probability of that digit",
+                                    },
                                     "z_mean": FLOATS,
                                     "z_log_var": FLOATS,
                                     "input": {"type": "array", "items": FLOATS},

@@ -108,6 +108,8 @@ def test_encode_a_picture_body(server, encoder):
     assert np.abs(np.array(record["z_mean"]) - z_mean[0]).max() <= TOLERANCE
     assert np.abs(np.array(record["z_log_var"]) - z_log_var[0]).max() <= TOLERANCE
     assert np.abs(np.array(record["input"]) - load_digit(PHOTO)).max() <= TOLERANCE
+    (digit,), (probability,) = encoder.classify(load_digit(PHOTO))
+    assert record["digit"] == digit and abs(record["probability"] - probability) <= TOLERANCE
 
 
 def test_encode_several_as_multipart(server, encoder, tmp_path):
@@ -116,6 +118,8 @@ def test_encode_several_as_multipart(server, encoder, tmp_path):
     answer = ok_json(server.request("POST", "/v1/encode", body, {"Content-Type": content_type}))
     z_mean, _ = encoder.encode(np.stack([load_digit(path) for path in paths]))
     assert [record["image"] for record in answer["encodings"]] == ["a.png", "b.png", "photo.jpg"]
+    digits, _ = encoder.classify(np.stack([load_digit(path) for path in paths]))
+    assert [record["digit"] for record in answer["encodings"]] == digits.tolist()
     assert np.abs(np.array([record["z_mean"] for record in answer["encodings"]]) - z_mean).max() <= TOLERANCE
 
 
