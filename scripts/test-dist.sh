@@ -27,7 +27,7 @@ echo "test-dist: the wheel from the tree vs the wheel in dist/ (built from the s
 echo "test-dist: installing ${wheels[0]} into a clean venv"
 "$PYTHON" -m venv "$WORK/venv"
 VENV_PYTHON="$PWD/$WORK/venv/bin/python"
-"$VENV_PYTHON" -m pip install --quiet "${wheels[0]}[serve]" "pytest>=8"
+"$VENV_PYTHON" -m pip install --quiet "${wheels[0]}[serve,dev]"   # dev: pytest and the tests' own tools
 
 # The tests, pytest's settings and the files the tests compare with, without the package's sources.
 mkdir -p "$WORK/checkout/web"
