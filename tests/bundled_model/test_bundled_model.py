@@ -144,3 +144,14 @@ def test_asked_for_digits_are_read_as_asked_and_vary(mnist, classifier, int8):
     assert read.mean() >= 0.99, figures
     assert read.min() >= 0.90, figures
     assert np.median(variety) >= 0.3, figures
+
+
+def test_the_bundled_model_names_digits(mnist):
+    encoder = Encoder()
+    assert encoder.config.metadata["format_version"] == "2" and encoder.knows_digits
+    digits, probabilities = encoder.classify(mnist.x_test[:1000])
+    assert (digits == mnist.y_test[:1000]).mean() > 0.95
+    assert probabilities.dtype == np.float32 and ((probabilities > 0.1) & (probabilities <= 1)).all()
+    full = encoder.digit_probabilities(mnist.x_test[:1000])
+    np.testing.assert_allclose(full.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(full.argmax(axis=1), digits)

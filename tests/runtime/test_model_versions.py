@@ -16,17 +16,18 @@ from onnx_builder import encoder_model, generator_model
 VERSION_1 = Path(__file__).parent.parent / "data" / "v1-model"
 
 
-def test_a_format_1_model_samples_n01_and_names_no_digits(mnist):
+def test_a_format_1_model_samples_n01_and_names_no_digits():
     generator, encoder = Generator(VERSION_1, int8=True), Encoder(VERSION_1, int8=True)
     assert generator.config.metadata["format_version"] == "1" and generator.prior.is_standard_normal
     z = np.random.default_rng(3).standard_normal((5, 2), dtype=np.float32)
     np.testing.assert_array_equal(generator.sample(5, seed=3), generator.generate(z))  # as it always did
     assert generator.sample(4, seed=0, digit=7).shape == (4, 28, 28)  # its digit anchors still work
     assert not encoder.knows_digits
-    z_mean, z_log_var = encoder.encode(mnist.x_test[:3])
+    digits = generator.generate(z[:3])  # digits without MNIST: this runs in runtime-only installs too
+    z_mean, z_log_var = encoder.encode(digits)
     assert z_mean.shape == z_log_var.shape == (3, 2)
     with pytest.raises(EdgeVAEError, match="no digit head"):
-        encoder.classify(mnist.x_test[:3])
+        encoder.classify(digits)
     # Its manifold is the notebook's: normal quantiles.
     np.testing.assert_array_equal(manifold_grid(5, 0.9, generator.prior), manifold_grid(5, 0.9))
 
@@ -37,17 +38,6 @@ def test_a_format_1_model_through_the_cli(tmp_path):
     assert result.returncode == 0, result.stderr
     (record,) = json.loads(result.stdout)
     assert set(record) == {"image", "z_mean", "z_log_var"}
-
-
-def test_the_bundled_model_names_digits(mnist):
-    encoder = Encoder()
-    assert encoder.config.metadata["format_version"] == "2" and encoder.knows_digits
-    digits, probabilities = encoder.classify(mnist.x_test[:1000])
-    assert (digits == mnist.y_test[:1000]).mean() > 0.95
-    assert probabilities.dtype == np.float32 and ((probabilities > 0.1) & (probabilities <= 1)).all()
-    full = encoder.digit_probabilities(mnist.x_test[:1000])
-    np.testing.assert_allclose(full.sum(axis=1), 1, atol=1e-5)
-    np.testing.assert_array_equal(full.argmax(axis=1), digits)
 
 
 @pytest.mark.parametrize("role", ["encoder", "generator"])
