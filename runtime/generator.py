@@ -40,6 +40,9 @@ class Generator(LoadedModel):
     def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
         """n images from latents drawn from the model's own prior (see `prior`), or with `digit` from that
         digit's region (see `digit_anchors`); the same seed gives the same images."""
+        # The images are the big part: refuse them before drawing latents that could not be decoded
+        # (on 32-bit, the latents alone can exhaust the address space first).
+        check_memory(check_count(n, "samples"), 4 * int(np.prod(self.config.image_shape)))
         return self.generate(self.sample_latents(n, seed, digit))
 
     def sample_latents(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
