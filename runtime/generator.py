@@ -27,10 +27,9 @@ class Generator(LoadedModel):
         if len(z) <= CHUNK:
             (images,) = infer(self.session, self.config, z)
         else:
-            image_size = int(np.prod(self.config.image_shape))
-            check_memory(len(z), 4 * image_size)
+            self.check_images_fit(len(z))
             with reraised(f"cannot hold {len(z):,} images; generate them in batches"):
-                images = np.empty((len(z), image_size), dtype=np.float32)
+                images = np.empty((len(z), int(np.prod(self.config.image_shape))), dtype=np.float32)
             for start in range(0, len(z), CHUNK):
                 images[start : start + CHUNK] = infer(self.session, self.config, z[start : start + CHUNK])[0]
         # The sigmoid can land a hair outside [0, 1] (-6e-8 with Debian's armhf onnxruntime).
@@ -40,10 +39,13 @@ class Generator(LoadedModel):
     def sample(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
         """n images from latents drawn from the model's own prior (see `prior`), or with `digit` from that
         digit's region (see `digit_anchors`); the same seed gives the same images."""
-        # The images are the big part: refuse them before drawing latents that could not be decoded
-        # (on 32-bit, the latents alone can exhaust the address space first).
-        check_memory(check_count(n, "samples"), 4 * int(np.prod(self.config.image_shape)))
+        self.check_images_fit(check_count(n, "samples"))
         return self.generate(self.sample_latents(n, seed, digit))
+
+    def check_images_fit(self, count: int):
+        """Refuse `count` float32 images beyond this machine's memory. Checked before drawing latents
+        too: they are the small part, but on 32-bit they alone can exhaust the address space first."""
+        check_memory(count, 4 * int(np.prod(self.config.image_shape)))
 
     def sample_latents(self, n: int, seed: int | None = None, digit: int | None = None) -> np.ndarray:
         """The latents [n, latent] that `sample` decodes."""
@@ -57,6 +59,8 @@ class Generator(LoadedModel):
     def digits(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
         """The digits 0-9 in order: one image per anchor [10, 28, 28], or with n, `sample(n, seed, digit)`
         for each digit [10 * n, 28, 28]."""
+        if n is not None:
+            self.check_images_fit(check_count(n, "samples", per=len(DIGITS)) * len(DIGITS))
         return self.generate(self.digits_latents(n, seed))
 
     def digits_latents(self, n: int | None = None, seed: int | None = None) -> np.ndarray:
