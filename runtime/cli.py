@@ -361,8 +361,7 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
     prepare([out, show_input], images, model_dir, ["encoder"], int8)
     digits = load_digits(images)
     encoder = Encoder(model_dir, threads=threads, int8=int8)
-    z_mean, z_log_var, *probabilities = encoder.run(digits)
-    named = encoder.classify_probabilities(probabilities[0]) if probabilities else None
+    z_mean, z_log_var, named = encoder.encode_and_classify(digits)
     if show_input is not None:
         padding = 0 if len(digits) == 1 else 2
         save_images(show_input, [digits], digits.shape, len(digits), padding, scale)

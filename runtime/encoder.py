@@ -48,6 +48,11 @@ class Encoder(LoadedModel):
         digits = probabilities.argmax(axis=1)
         return digits, np.take_along_axis(probabilities, digits[:, None], axis=1)[:, 0]
 
+    def encode_and_classify(self, images) -> tuple[np.ndarray, np.ndarray, tuple | None]:
+        """(z_mean, z_log_var, (digit, probability) or None without a digit head), from one run."""
+        z_mean, z_log_var, *probabilities = self.run(images)
+        return z_mean, z_log_var, self.classify_probabilities(probabilities[0]) if probabilities else None
+
     def run(self, images) -> list[np.ndarray]:
         """The model's outputs in contract order: z_mean, z_log_var(, digit_probabilities)."""
         return infer(self.session, self.config, as_pixels(images, self.config.image_shape))

@@ -157,10 +157,7 @@ async def encode(request: Request):
         pictures = await read_pictures(request)
         names = [name for name, _ in pictures]
         digits = await run(request, read_digits, pictures)
-    z_mean, z_log_var, *probabilities = await run(request, service.encoder.run, digits)
-    named = None
-    if probabilities:
-        named = list(zip(*service.encoder.classify_probabilities(probabilities[0]), strict=True))
+    z_mean, z_log_var, named = await run(request, service.encoder.encode_and_classify, digits)
     names = names or [f"pixels[{index}]" for index in range(len(z_mean))]
     seen = (
         digits.reshape(len(z_mean), *service.encoder.config.image_shape)
@@ -172,7 +169,12 @@ async def encode(request: Request):
             "encodings": [
                 encoded(name, read, mean, log_var, input_seen)
                 for name, read, mean, log_var, input_seen in zip(
-                    names, named or [None] * len(z_mean), z_mean, z_log_var, seen, strict=True
+                    names,
+                    zip(*named, strict=True) if named else [None] * len(z_mean),
+                    z_mean,
+                    z_log_var,
+                    seen,
+                    strict=True,
                 )
             ]
         }
