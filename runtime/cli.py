@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .command_group import EdgeVAEGroup
-from .errors import EdgeVAEError
+from .errors import EdgeVAEError, reason, reraised
 from .files import STDOUT, replaced_together, save_text
 from .limits import CHUNK, MAX_BENCH_BATCH, MAX_BENCH_SECONDS, MAX_IMAGES, MAX_THREADS, check_count
 from .outputs import ARRAY, FOLDER, TEXT, Output, check_outputs, output_path, picture_format, picture_or_array
@@ -134,13 +134,13 @@ def read_latents(path: Path):
 
     if not path.is_file():
         raise EdgeVAEError(f"no such file: {path}" if not path.exists() else f"{path} is not a regular file")
-    try:
-        with np.errstate(all="ignore"):  # a header claiming 2**62 rows overflows numpy: refused below
-            latents = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
-        raise EdgeVAEError(
-            f"cannot read latents from {path}: not a .npy array, or truncated or its header lies ({error})"
-        ) from None
+    unreadable = f"cannot read latents from {path}: not a .npy array, or truncated or its header lies"
+    # A header claiming 2**62 rows overflows numpy: refused below.
+    with (
+        reraised(lambda error: f"{unreadable} ({reason(error)})", ValueError, EOFError),
+        np.errstate(all="ignore"),
+    ):
+        latents = np.load(path, mmap_mode="r", allow_pickle=False)
     if not isinstance(latents, np.memmap) or latents.dtype.kind not in "fiuc" or latents.ndim not in (1, 2):
         what = f"{latents.dtype} {list(latents.shape)}" if isinstance(latents, np.ndarray) else "an archive"
         raise EdgeVAEError(f"{path} must hold a numeric .npy array [n, latent], not {what}")

@@ -1,7 +1,8 @@
 """The one exception the runtime raises for problems the user can fix, and the one place that turns the
-system's errors (a file that cannot be read or written, memory that runs out) into it."""
+system's errors (a file that cannot be read or written, memory that runs out, onnxruntime's own) into it."""
 
 import contextlib
+import functools
 
 
 class EdgeVAEError(Exception):
@@ -13,13 +14,27 @@ class EdgeVAEError(Exception):
 
 
 @contextlib.contextmanager
-def reraised(message: str, *also: type[Exception]):
-    """Turn OSError, MemoryError and the exception types `also` raised in the block into
-    EdgeVAEError("message: reason")."""
+def reraised(message, *also: type[Exception]):
+    """Turn OSError, MemoryError and the exception types `also` raised in the block into one EdgeVAEError:
+    "message: reason", or `message(error)` when it is a function (built only when something failed)."""
     try:
         yield
-    except MemoryError:
-        raise EdgeVAEError(f"{message}: not enough memory") from None
-    except (OSError, *also) as error:
-        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        raise EdgeVAEError(f"{message}: {reason}") from None
+    except (MemoryError, OSError, *also) as error:
+        raise EdgeVAEError(message(error) if callable(message) else f"{message}: {reason(error)}") from None
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, in words: the system's message without its errno, or the exception's own."""
+    if isinstance(error, MemoryError):
+        return "not enough memory"
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+@functools.cache
+def onnxruntime_errors() -> tuple[type[Exception], ...]:
+    """onnxruntime's exceptions: its C++ errors (Fail, InvalidArgument, InvalidProtobuf, ...: pybind classes
+    with no common base but Exception) and the ValueError, TypeError and RuntimeError of its Python layer."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    native = [kind for kind in vars(state).values() if isinstance(kind, type) and issubclass(kind, Exception)]
+    return (*native, ValueError, TypeError, RuntimeError)

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import onnxruntime
 
-from .errors import EdgeVAEError
+from .errors import EdgeVAEError, onnxruntime_errors, reason, reraised
 from .limits import MAX_THREADS
 from .model_files import model_file, read_manifest
 from .ort_quiet import quiet_schema_noise
@@ -75,16 +75,15 @@ def open_session(path: Path, threads=None, providers=None) -> onnxruntime.Infere
     options.log_severity_level = 3  # errors reach the caller as exceptions; keep stderr clean
     if threads:
         options.intra_op_num_threads = threads
-    try:
-        with quiet_schema_noise():
-            return onnxruntime.InferenceSession(
-                str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
-            )
-    except Exception as error:  # onnxruntime's pybind errors share no useful base class
-        reason = str(error).rpartition("failed:")[2].strip() or type(error).__name__
-        raise EdgeVAEError(
-            f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({reason})"
-        ) from None
+
+    def invalid(error) -> str:  # only on failure: size_hint reads the manifest
+        detail = reason(error).rpartition("failed:")[2].strip() or type(error).__name__
+        return f"cannot load {path}: not a valid ONNX model{size_hint(path)} ({detail})"
+
+    with reraised(invalid, *onnxruntime_errors()), quiet_schema_noise():
+        return onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=providers or ["CPUExecutionProvider"]
+        )
 
 
 def size_hint(path: Path) -> str:
@@ -195,12 +194,8 @@ def parse_image_shape(text: str | None, path: Path, size: int) -> tuple[int, int
 
 def infer(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
     """The outputs of one run, each checked to be float32 [n, size] as the model declared."""
-    try:
+    with reraised(f"onnxruntime could not run {config.path} on {len(value):,} inputs", *onnxruntime_errors()):
         results = session.run(config.output_names, {config.input_name: value})
-    except MemoryError:
-        raise EdgeVAEError(f"not enough memory to run {config.path.name} on {len(value):,} inputs") from None
-    except Exception as error:  # onnxruntime's pybind errors share no useful base class
-        raise EdgeVAEError(f"onnxruntime could not run {config.path}: {str(error).strip()}") from None
     for name, result in zip(config.output_names, results, strict=True):
         size = config.image_shape[0] * config.image_shape[1] if name == "image" else config.latent_dim
         size = OUTPUT_SIZES.get(name, size)

@@ -8,6 +8,7 @@ import click
 import uvicorn
 
 from ..cli import int8_option, model_dir_option
+from ..errors import EdgeVAEError, reraised
 from ..limits import BODY_TIMEOUT_SECONDS, KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, MAX_THREADS, SHUTDOWN_SECONDS
 from .app import create_app
 from .service import load_service
@@ -59,13 +60,12 @@ def serve(app, host: str, port: int):
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((host, port))
-        listener.listen(2048)  # connections wait in the backlog until uvicorn accepts them
-    except (OSError, OverflowError) as error:
+        with reraised(f"cannot listen on {host}:{port}", OverflowError):
+            listener.bind((host, port))
+            listener.listen(2048)  # connections wait in the backlog until uvicorn accepts them
+    except EdgeVAEError:
         listener.close()
-        raise click.ClickException(
-            f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}"
-        ) from None
+        raise
     bound_port = listener.getsockname()[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     click.echo(
