@@ -13,17 +13,17 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .checks import border, ink_is_dark, uint8_pixels
-from .errors import EdgeVAEError, reraised
+from .errors import EdgeVAEError, reason, reraised
 from .files import atomic_write
 from .limits import MAX_PICTURE_PIXELS, MAX_STREAM_BYTES
 from .outputs import picture_format
-from .photo import is_photo, photo_ink, shrink
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
 WORKING_SIZE = 1024  # larger pictures are shrunk first; the digit ends up 20 pixels tall anyway
 FIELD = 28  # MNIST fitted each digit into a 20x20 box and centred its mass in a 28x28 field
 BOX = 20
 STDIN_NAMES = ("-", "/dev/stdin")
+BOMBS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 
 
 def load_digit(source) -> np.ndarray:
@@ -86,25 +86,26 @@ def open_path(path: Path) -> tuple:
 def read_grayscale(source, name: str) -> np.ndarray:
     """Open (a path or a file object) or take (a PIL image) a picture, upright as its EXIF tag says,
     as grayscale."""
-    too_large = f"{name} is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with nullcontext(source) if isinstance(source, Image.Image) else Image.open(source) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise EdgeVAEError(too_large)
-                if image.format == "JPEG" and image is not source:
-                    image.draft(
-                        image.mode, (WORKING_SIZE, WORKING_SIZE)
-                    )  # decode big photos at 1/2, 1/4 or 1/8 size
-                image.load()
-                return grayscale(upright(image), name)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise EdgeVAEError(too_large) from None
-    except UnidentifiedImageError:
-        raise EdgeVAEError(f"{name} is not an image file that pillow can read") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise EdgeVAEError(f"cannot read {name}: truncated or corrupt image ({error})") from None
+    with (
+        reraised(lambda error: unreadable(error, name), SyntaxError, ValueError, *BOMBS),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with nullcontext(source) if isinstance(source, Image.Image) else Image.open(source) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError  # Pillow's own limit is higher
+            if image.format == "JPEG" and image is not source:  # decode big photos at 1/2, 1/4 or 1/8 size
+                image.draft(image.mode, (WORKING_SIZE, WORKING_SIZE))
+            image.load()
+            return grayscale(upright(image), name)
+
+
+def unreadable(error: Exception, name: str) -> str:
+    if isinstance(error, BOMBS):
+        return f"{name} is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
+    if isinstance(error, UnidentifiedImageError):
+        return f"{name} is not an image file that pillow can read"
+    return f"cannot read {name}: truncated or corrupt image ({reason(error)})"
 
 
 def upright(image: Image.Image) -> Image.Image:
@@ -144,6 +145,8 @@ def array_grayscale(array: np.ndarray) -> np.ndarray:
                 " (divide 0-255 values by 255, or pass uint8)"
             )
         if array.ndim == 2:
+            from .photo import shrink
+
             return shrink(values, WORKING_SIZE)  # floats as they are, without rounding to 8 bits
         pixels = np.round(values * 255).astype(np.uint8)
     else:
@@ -177,6 +180,8 @@ def grayscale(image: Image.Image, name: str = "the picture") -> np.ndarray:
 
 
 def mnist_form(gray: np.ndarray, name) -> np.ndarray:
+    from .photo import is_photo, photo_ink  # not needed to write pictures: kept off generate's start-up
+
     ink = photo_ink(gray) if is_photo(gray) else None
     if ink is None:
         ink = scan_ink(gray)

@@ -1,11 +1,9 @@
 """Find a model's .onnx files: in an exported folder, at a direct path, or bundled with the package."""
 
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import EdgeVAEError
 
-BUNDLED_PACKAGE = "edgevae.runtime.pretrained"
 FILE_FIELDS = {"role": str, "precision": str, "bytes": int, "sha256": str}  # manifest.json's "files" entries
 
 
@@ -21,8 +19,9 @@ def file_kind(name: str) -> tuple[str, str]:
 
 
 def bundled_model_dir() -> Path:
-    # Wheels install unzipped, so the package folder is a real directory.
-    return Path(str(files(BUNDLED_PACKAGE)))
+    # Wheels install unzipped, so the package folder is a real directory (importlib.resources would add
+    # tempfile and zipfile to every command's start-up).
+    return Path(__file__).with_name("pretrained")
 
 
 def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:

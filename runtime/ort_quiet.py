@@ -18,8 +18,6 @@ import contextlib
 import re
 import sys
 
-from .stderr_filter import filtered_stderr
-
 NOISE = re.compile(rb"^Schema error: Trying to register schema with name [^\n]*\n(?:\n)?", re.MULTILINE)
 
 DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages/"  # where apt's python3-onnxruntime lives
@@ -44,6 +42,8 @@ def quiet_schema_noise(force: bool = False):
     if _first_session_done or not (force or debian_build()):
         yield
         return
+    from .stderr_filter import filtered_stderr  # tempfile: only with Debian's build
+
     with filtered_stderr(lambda captured: NOISE.sub(b"", captured)):
         yield
         _first_session_done = True

@@ -9,7 +9,6 @@ pseudo-inputs with equal weights; N(0, I), the seed's prior and every format-1 m
 import json
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
@@ -50,6 +49,8 @@ class Prior:
     def quantiles(self, probabilities) -> np.ndarray:
         """[len(probabilities), latent]: each latent dimension's marginal quantiles."""
         probabilities = np.asarray(probabilities, np.float64)
+        from statistics import NormalDist  # only the manifold needs it: kept off the CLI's start-up
+
         normal = NormalDist()
         if self.is_standard_normal:
             axis = np.array([normal.inv_cdf(p) for p in probabilities])
