@@ -206,6 +206,12 @@ def report(out: Output, message: str):
         click.echo(f"wrote {message} to {out.path}")
 
 
+def echo_json(value):
+    import json
+
+    click.echo(json.dumps(value, indent=2))
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -481,9 +487,7 @@ def info(model_dir_argument, model_dir, output_format):
 
     description = describe_model(model_dir_argument or model_dir)
     if output_format == "json":
-        import json
-
-        click.echo(json.dumps(description, indent=2))
+        echo_json(description)
     else:
         click.echo(format_info(description))
     failed = failed_checks(description)
@@ -523,9 +527,7 @@ def bench(batches, seconds, output_format, model_dir, threads, int8):
     encoder = Encoder(model_dir, threads=threads, int8=int8)
     rows = measure_models(generator, encoder, sizes, seconds)
     if output_format == "json":
-        import json
-
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(rows)
     else:
         click.echo(format_table(rows))
 

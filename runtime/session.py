@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 import onnxruntime
 
+from .checks import whole_number
 from .errors import EdgeVAEError, onnxruntime_errors, reason, reraised
 from .limits import MAX_THREADS
 from .model_files import model_file, read_manifest
@@ -97,12 +98,8 @@ def size_hint(path: Path) -> str:
 
 
 def check_threads(threads):
-    if threads is not None and (
-        not isinstance(threads, (int, np.integer))
-        or isinstance(threads, bool)
-        or not 1 <= threads <= MAX_THREADS
-    ):
-        raise EdgeVAEError(f"threads must be a whole number from 1 to {MAX_THREADS}, got {threads!r}")
+    if threads is not None:
+        whole_number(threads, "threads", 1, MAX_THREADS)
 
 
 def read_config(session, path: Path, role: str) -> ModelConfig:
@@ -110,14 +107,7 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     check_format_version(metadata.get("format_version"), path)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     input_names, output_names = [i.name for i in inputs], [o.name for o in outputs]
-    found_role = metadata.get("role") or next(
-        (
-            name
-            for name, (ins, outs) in SIGNATURES.items()
-            if ins == input_names and set(outs) <= set(output_names)
-        ),
-        "unknown",
-    )
+    found_role = metadata.get("role") or signature_role(input_names, output_names)
     if found_role != role:
         raise EdgeVAEError(f"{path} is {article(found_role)} model, but {article(role)} model is needed here")
     expected_inputs, expected_outputs = SIGNATURES[role]
@@ -132,6 +122,21 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     for name, size in OUTPUT_SIZES.items():
         if name in sizes and sizes[name] != size:
             raise EdgeVAEError(f"{path} does not match the {role} contract: {name} must hold {size} values")
+    latent_dim = latent_size(sizes, metadata, path, role)
+    image_shape = parse_image_shape(metadata.get("image_shape"), path, sizes["image"])
+    return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
+
+
+def signature_role(input_names, output_names) -> str:
+    """The role whose tensor names the model has (files from before the role metadata existed)."""
+    for name, (ins, outs) in SIGNATURES.items():
+        if ins == input_names and set(outs) <= set(output_names):
+            return name
+    return "unknown"
+
+
+def latent_size(sizes: dict, metadata: dict, path: Path, role: str) -> int:
+    """The one size that every latent tensor and the latent_dim metadata agree on."""
     latent_sizes = {sizes[name] for name in LATENT_TENSORS if name in sizes}
     if len(latent_sizes) != 1:
         raise EdgeVAEError(f"{path} does not match the {role} contract: z_mean and z_log_var differ in size")
@@ -141,8 +146,7 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
             f"{path} has latent_dim metadata {metadata['latent_dim']!r},"
             f" but its tensors hold {latent_dim} values"
         )
-    image_shape = parse_image_shape(metadata.get("image_shape"), path, sizes["image"])
-    return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
+    return latent_dim
 
 
 def check_format_version(text: str | None, path: Path) -> None:
