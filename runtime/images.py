@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .checks import border, ink_is_dark, uint8_pixels
+from .checks import border, ink_is_dark, uint8_pixels, unit_pixels
 from .errors import EdgeVAEError, reason, reraised
 from .files import atomic_write
 from .limits import MAX_PICTURE_PIXELS, MAX_STREAM_BYTES
@@ -131,26 +131,11 @@ def array_grayscale(array: np.ndarray) -> np.ndarray:
         raise EdgeVAEError(
             f"the array is too large to be a digit picture (over {MAX_PIXELS // 1_000_000} megapixels)"
         )
-    if array.dtype.kind in "iu":
-        if array.min() < 0 or array.max() > 255:
-            raise EdgeVAEError("an integer digit array must hold pixel values 0-255 (uint8)")
-        pixels = array.astype(np.uint8)
-    elif array.dtype.kind in "fb":
-        values = array.astype(np.float32)
-        if not np.isfinite(values).all():
-            raise EdgeVAEError("the digit array contains NaN or infinite values")
-        if values.min() < 0 or values.max() > 1:
-            raise EdgeVAEError(
-                f"a float digit array must hold pixels in [0, 1], got {values.min():g} to {values.max():g}"
-                " (divide 0-255 values by 255, or pass uint8)"
-            )
-        if array.ndim == 2:
-            from .photo import shrink
+    if array.dtype.kind in "fb" and array.ndim == 2:  # floats as they are, without rounding to 8 bits
+        from .photo import shrink
 
-            return shrink(values, WORKING_SIZE)  # floats as they are, without rounding to 8 bits
-        pixels = np.round(values * 255).astype(np.uint8)
-    else:
-        raise EdgeVAEError(f"a digit array must hold numbers, got dtype {array.dtype}")
+        return shrink(unit_pixels(array, "digit arrays"), WORKING_SIZE)
+    pixels = uint8_pixels(array, "digit arrays")
     mode = {2: "L", 3: "RGB", 4: "RGBA"}[pixels.shape[-1] if pixels.ndim == 3 else 2]
     return grayscale(Image.fromarray(pixels, mode), "the array")
 
