@@ -3,16 +3,14 @@ replaced only when the whole command succeeded."""
 
 import pytest
 
-from helpers import assert_clean_failure, copy_model, draw_digit, run_cli
-
-OLD = b"an existing output, which no failure may touch"
+from helpers import OLD_OUTPUT, assert_clean_failure, copy_model, draw_digit, run_cli
 
 
 @pytest.fixture
 def work(tmp_path, model_dir):
     draw_digit(tmp_path / "a.png")
-    (tmp_path / "old.png").write_bytes(OLD)
-    (tmp_path / "old.json").write_bytes(OLD)
+    (tmp_path / "old.png").write_bytes(OLD_OUTPUT)
+    (tmp_path / "old.json").write_bytes(OLD_OUTPUT)
     broken = copy_model(model_dir, tmp_path / "broken")
     (broken / "encoder.onnx").write_bytes(b"\x08garbage" * 100)
     return tmp_path
@@ -69,7 +67,7 @@ def work(tmp_path, model_dir):
 )
 def test_outputs_are_checked_first_and_kept_on_failure(work, args, words):
     assert_clean_failure(run_cli(*args, cwd=work), *words)
-    assert (work / "old.png").read_bytes() == OLD and (work / "old.json").read_bytes() == OLD
+    assert (work / "old.png").read_bytes() == OLD_OUTPUT and (work / "old.json").read_bytes() == OLD_OUTPUT
     assert sorted(path.name for path in work.iterdir()) == ["a.png", "broken", "old.json", "old.png"]
 
 
