@@ -4,6 +4,7 @@
 import hashlib
 import os
 import pty
+import shlex
 import shutil
 import stat
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
 
 STROKE = [(40, 40), (120, 60), (90, 250)]  # a "7"-like stroke inside a 200x300 picture
@@ -57,6 +59,12 @@ CLI = [sys.executable, "-m", "edgevae.runtime.cli"]  # the CLI as a command line
 def run_cli(*args, cwd=None, text=True) -> subprocess.CompletedProcess:
     """The real CLI in a fresh process, as a user would run it."""
     return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=text, cwd=cwd, timeout=300)
+
+
+def cli_case(case_id: str, command: str, *words: str, marks=()):
+    """One row of a CLI table: its id, the arguments after `edgevae` as a shell splits them, and the
+    words its error must name."""
+    return pytest.param(shlex.split(command), list(words), id=case_id, marks=marks)
 
 
 def run_cli_in_process(*args, cwd=None, text=True) -> subprocess.CompletedProcess:

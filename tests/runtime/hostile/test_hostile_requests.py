@@ -8,35 +8,26 @@ import numpy as np
 import pytest
 from edgevae.runtime import Encoder, Generator
 
-from helpers import run_cli_on_terminal
+from helpers import cli_case, run_cli_on_terminal
 
 
 @pytest.mark.parametrize(
     "args, words",
     [
-        pytest.param(
-            ["generate", "--random", 2, "--out", "x.png", "--threads", 1000000],
-            ["--threads", "1<=x<=256"],
-            id="threads-million",
-        ),
-        pytest.param(["encode", "a.png", "--threads", 257], ["--threads", "256"], id="threads-257"),
-        pytest.param(
-            ["reconstruct", "a.png", "--out", "x.png", "--threads", 0], ["--threads"], id="threads-zero"
-        ),
-        pytest.param(["manifold", "--out", "x.png", "--threads", -1], ["--threads"], id="threads-negative"),
-        pytest.param(["bench", "--threads", 100000], ["--threads"], id="bench-threads"),
-        pytest.param(
-            ["generate", "--random", 10**12, "--out", "x.npy"],
-            ["--random", "100000000"],
-            id="random-trillion",
-        ),
-        pytest.param(["generate", "--random", 2**70, "--out", "x.npy"], ["--random"], id="random-2-to-70"),
-        pytest.param(["bench", "--batches", 10**7], ["--batches", "65,536"], id="bench-batch-ten-million"),
-        pytest.param(["bench", "--batches", "1,70000"], ["--batches"], id="bench-batch-70000"),
-        pytest.param(["bench", "--seconds", "inf"], ["--seconds"], id="bench-seconds-infinite"),
-        pytest.param(["bench", "--seconds", 10**9], ["--seconds"], id="bench-seconds-billion"),
+        cli_case("threads-million", "generate --random 2 --out x.png --threads 1000000",
+                 "--threads", "1<=x<=256"),
+        cli_case("threads-257", "encode a.png --threads 257", "--threads", "256"),
+        cli_case("threads-zero", "reconstruct a.png --out x.png --threads 0", "--threads"),
+        cli_case("threads-negative", "manifold --out x.png --threads -1", "--threads"),
+        cli_case("bench-threads", "bench --threads 100000", "--threads"),
+        cli_case("random-trillion", f"generate --random {10**12} --out x.npy", "--random", "100000000"),
+        cli_case("random-2-to-70", f"generate --random {2**70} --out x.npy", "--random"),
+        cli_case("bench-batch-ten-million", f"bench --batches {10**7}", "--batches", "65,536"),
+        cli_case("bench-batch-70000", "bench --batches 1,70000", "--batches"),
+        cli_case("bench-seconds-infinite", "bench --seconds inf", "--seconds"),
+        cli_case("bench-seconds-billion", f"bench --seconds {10**9}", "--seconds"),
     ],
-)
+)  # fmt: skip
 def test_absurd_requests_are_usage_errors(fails, args, words):
     fails(args, *words, exit_code=2)
 
@@ -44,24 +35,13 @@ def test_absurd_requests_are_usage_errors(fails, args, words):
 @pytest.mark.parametrize(
     "args, words",
     [
-        pytest.param(
-            ["generate", "--random", 200000, "--out", "huge.png"],
-            ["too large", "megapixels", ".npy"],
-            id="grid-200000",
-            marks=pytest.mark.subprocess,
-        ),
-        pytest.param(
-            ["generate", "--random", 1000, "--columns", 1000, "--out", "wide.webp"],
-            ["too large", "16,383"],
-            id="webp-too-wide",
-        ),
-        pytest.param(
-            ["generate", "--random", 3000, "--columns", 3000, "--out", "wide.jpg"],
-            ["too large", "65,535"],
-            id="jpeg-too-wide",
-        ),
+        cli_case("grid-200000", "generate --random 200000 --out huge.png", "too large", "megapixels", ".npy",
+                 marks=pytest.mark.subprocess),
+        cli_case("webp-too-wide", "generate --random 1000 --columns 1000 --out w.webp",
+                 "too large", "16,383"),
+        cli_case("jpeg-too-wide", "generate --random 3000 --columns 3000 --out w.jpg", "too large", "65,535"),
     ],
-)
+)  # fmt: skip
 def test_pictures_too_large_to_hold_are_refused(fails, args, words):
     fails(args, *words)
 

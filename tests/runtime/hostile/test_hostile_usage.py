@@ -3,20 +3,18 @@ and --model-dir, --threads and --int8 are on the commands the README names."""
 
 import pytest
 
-from helpers import run_cli_in_process
+from helpers import cli_case, run_cli_in_process
 
 
 @pytest.mark.parametrize(
     "args, words",
     [
-        pytest.param(
-            ["info", "--threads", 2], ["--threads"], id="info-threads", marks=pytest.mark.subprocess
-        ),
-        pytest.param(["info", "--int8"], ["--int8"], id="info-int8"),
-        pytest.param(["info", "--json"], ["--json"], id="info-json-flag"),
-        pytest.param(["bench", "--json"], ["--json"], id="bench-json-flag"),
-        pytest.param(["info", "--format", "yaml"], ["--format"], id="info-format-yaml"),
-        pytest.param(["generate"], ["missing option", "--out"], id="generate-bare"),
+        cli_case("info-threads", "info --threads 2", "--threads", marks=pytest.mark.subprocess),
+        cli_case("info-int8", "info --int8", "--int8"),
+        cli_case("info-json-flag", "info --json", "--json"),
+        cli_case("bench-json-flag", "bench --json", "--json"),
+        cli_case("info-format-yaml", "info --format yaml", "--format"),
+        cli_case("generate-bare", "generate", "missing option", "--out"),
     ],
 )
 def test_usage_errors_exit_2_with_a_usage_block(fails, args, words):
