@@ -1,5 +1,5 @@
-"""Absurd requests: thread counts, image counts, benchmark sizes and pictures beyond what memory or the
-format holds are refused before any work; a big job that is allowed runs in bounded memory."""
+"""Limits: thread counts, image counts, benchmark sizes and pictures beyond what memory or the format
+holds are refused before any work; a big job that is allowed runs in bounded memory."""
 
 import subprocess
 import sys
