@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: digit pictures and real CLI calls
+"""Helpers shared by the tests: digit pictures, the CLI in a fresh process or in this one, folder snapshots
 (imported by name: tests/ has no packages)."""
 
 import hashlib
