@@ -19,8 +19,6 @@ from helpers import (
     assert_usage_failure,
     copy_model,
     draw_digit,
-    run_cli,
-    run_cli_in_process,
     snapshot,
     temporary_files,
 )
@@ -38,12 +36,6 @@ def work(tmp_path, model_dir):
     (folder / "old.png").write_bytes(OLD_OUTPUT)
     copy_model(model_dir, folder / "model")
     return folder
-
-
-@pytest.fixture
-def cli(request):
-    """How this case runs the CLI: a fresh process if it is marked `subprocess`, else this process."""
-    return run_cli if request.node.get_closest_marker("subprocess") else run_cli_in_process
 
 
 @pytest.fixture
