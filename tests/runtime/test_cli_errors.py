@@ -12,6 +12,7 @@ from helpers import (
     FLOAT32_FILES,
     assert_clean_failure,
     assert_usage_failure,
+    cli_case,
     copy_model,
     run_cli,
     run_cli_in_process,
@@ -98,23 +99,23 @@ def test_a_missing_model_folder(tmp_path, out):
 
 
 @pytest.mark.parametrize(
-    "arguments, keyword",
+    "args, words",
     [
-        (["--out", "never.png"], "exactly one of"),
-        (["--random", "2", "--z", "0,0", "--out", "never.png"], "exactly one of"),
-        (["--z", "0,0", "--seed", "1", "--out", "never.png"], "--seed"),
-        (["--random", "0", "--out", "never.png"], "--random"),
-        (["--z", "0,0", "--digit", "3", "--out", "never.png"], "--digit"),
-        (["--from", "z.npy", "--digit", "3", "--out", "never.png"], "--digit"),
-        (["--digits", "--random", "2", "--digit", "3", "--out", "never.png"], "--digit"),
-        (["--digits", "--z", "0,0", "--out", "never.png"], "exactly one of"),
-        (["--random", "2", "--digit", "10", "--out", "never.png"], "--digit"),
-        (["--random", "2", "--scale", "0", "--out", "never.png"], "--scale"),
-        (["--random", "2", "--scale", "2", "--out", "never.npy"], "--scale"),
+        cli_case("out-alone", "generate --out never.png", "exactly one of"),
+        cli_case("random-and-z", "generate --random 2 --z 0,0 --out never.png", "exactly one of"),
+        cli_case("seed-with-z", "generate --z 0,0 --seed 1 --out never.png", "--seed"),
+        cli_case("random-zero", "generate --random 0 --out never.png", "--random"),
+        cli_case("digit-with-z", "generate --z 0,0 --digit 3 --out never.png", "--digit"),
+        cli_case("digit-with-from", "generate --from z.npy --digit 3 --out never.png", "--digit"),
+        cli_case("digit-with-digits", "generate --digits --random 2 --digit 3 --out never.png", "--digit"),
+        cli_case("digits-with-z", "generate --digits --z 0,0 --out never.png", "exactly one of"),
+        cli_case("digit-ten", "generate --random 2 --digit 10 --out never.png", "--digit"),
+        cli_case("scale-zero", "generate --random 2 --scale 0 --out never.png", "--scale"),
+        cli_case("scale-for-npy", "generate --random 2 --scale 2 --out never.npy", "--scale"),
     ],
 )
-def test_generate_usage_errors(tmp_path, arguments, keyword):
-    assert_usage_failure(run_cli_in_process("generate", *arguments, cwd=tmp_path), keyword)
+def test_generate_usage_errors(tmp_path, args, words):
+    assert_usage_failure(run_cli_in_process(*args, cwd=tmp_path), *words)
     assert list(tmp_path.iterdir()) == []
 
 
