@@ -33,16 +33,16 @@ demo: $(STAMP)
 # users get them; the latent scatter by the bundled encoder, with the notebook's plot.
 .PHONY: docs
 docs: $(STAMP)
-	$(BIN)/python scripts/latent_scatter.py --out docs/latent.png
+	$(BIN)/python -m scripts.latent_scatter --out docs/latent.png
 	$(call draw_pictures,docs)
 	$(BIN)/edgevae generate --digits --random 8 --seed 0 --out docs/digits.png
-	$(BIN)/python scripts/digit_photo.py --index 0 --seed 1 --out docs/photo.jpg
+	$(BIN)/python -m scripts.digit_photo --index 0 --seed 1 --out docs/photo.jpg
 	$(BIN)/edgevae reconstruct docs/photo.jpg --out docs/photo-reconstruction.png
 
 # The manifold, reconstructions of real MNIST test digits (the first of each digit) and a walk from a
 # 1 to a 7, into the folder $(1); $(2) is edgevae's model option (none: the bundled model).
 define draw_pictures
-	$(BIN)/python scripts/mnist_samples.py --out build/mnist-samples
+	$(BIN)/python -m scripts.mnist_samples --out build/mnist-samples
 	$(BIN)/edgevae manifold $(2) --n 20 --out $(1)/manifold.png
 	$(BIN)/edgevae reconstruct $(2) build/mnist-samples/digit_*.png --out $(1)/reconstruction.png
 	$(BIN)/edgevae interpolate $(2) build/mnist-samples/digit_1.png build/mnist-samples/digit_7.png \
@@ -120,10 +120,10 @@ test-npm:
 	bash scripts/test-npm-package.sh
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/write_all.py --out BENCHMARKS.md
+	$(BIN)/python -m benchmarks.write_all --out BENCHMARKS.md
 
 bench-quick: $(STAMP)
-	$(BIN)/python benchmarks/write_all.py --quick --out BENCHMARKS.md
+	$(BIN)/python -m benchmarks.write_all --quick --out BENCHMARKS.md
 
 # Reproduce the bundled model: the full default recipe, then export into the package.
 # runtime/pretrained/ is a package (it has __init__.py), so the export is copied in, not renamed over it.

@@ -4,7 +4,7 @@ seed's, and an importance-weighted estimate of the test log-likelihood (they rep
 Gaussian VAE and -132.50 for the S-VAE).
 
     edgevae train --binarize --out runs/binarized      # the default recipe on binarized MNIST
-    python benchmarks/binarized.py runs/binarized [--samples 5000]
+    python -m benchmarks.binarized runs/binarized [--samples 5000]
 
 Loads the run's checkpoint (its best epoch's weights, with the VampPrior's pseudo-inputs) and estimates
 log p(x) on the 10,000 test digits, binarized once with a fixed seed, with `--samples` importance samples

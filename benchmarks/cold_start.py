@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from tables import table
-from timing import median_and_spread
+
+from benchmarks.tables import table
+from benchmarks.timing import median_and_spread
 
 HERE = Path(__file__).resolve().parent
 EDGEVAE_ROW = "`edgevae generate --random 16 --seed 0 --out x.png`"

@@ -1,21 +1,19 @@
 """Section 6: asked-for digits. `Generator.sample(100, digit=d)` for each digit, fp32 and int8, read by the
-reference classifier (tests/digit_classifier.py); and what the class means would have given instead.
+reference classifier (testkit/digit_classifier.py); and what the class means would have given instead.
 
-    python benchmarks/digits.py [--model-dir DIR]     # prints the markdown section
+    python -m benchmarks.digits [--model-dir DIR]     # prints the markdown section
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.model_files import bundled_model_dir
 from edgevae.train.data import load_mnist
-from tables import table
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from digit_classifier import asked_digit_quality, classify, train_classifier  # noqa: E402
+from benchmarks.tables import table
+from testkit.digit_classifier import asked_digit_quality, classify, train_classifier
 
 SAMPLES = 100
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from tables import table
+from benchmarks.tables import table
 
 LIBRARIES = ("edgevae", "onnxruntime", "tensorflow-cpu", "tensorflow", "keras", "numpy")
 
@@ -43,7 +43,8 @@ def report(quick: bool) -> str:
     ]
     rows += [[name, installed(name)] for name in LIBRARIES if installed(name)]
     mode = "quick (fewer calls, runs and epochs: rougher figures)" if quick else "full"
-    command = shlex.join(["python", *sys.argv])
+    # run as `python -m benchmarks.write_all`: sys.argv[0] is the module's full path
+    command = shlex.join(["python", "-m", "benchmarks.write_all", *sys.argv[1:]])
     return "\n\n".join(
         [
             "# edgevae benchmarks",

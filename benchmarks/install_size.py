@@ -10,7 +10,8 @@ from pathlib import Path
 from edgevae.runtime.model_files import bundled_model_dir
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from tables import table
+
+from benchmarks.tables import table
 
 LARGEST = 12  # rows in the per-distribution table
 

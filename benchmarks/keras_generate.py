@@ -1,6 +1,6 @@
 """The same job as `edgevae generate --random 16 --seed 0 --out x.png`, done with TensorFlow/Keras.
 
-    python benchmarks/keras_generate.py runs/default/generator.keras --out x.png
+    python -m benchmarks.keras_generate runs/default/generator.keras --out x.png
 
 cold_start.py times this against the edgevae command in fresh processes.
 """

@@ -5,9 +5,10 @@ from functools import partial
 import numpy as np
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.errors import EdgeVAEError
-from numpy_floor import numpy_network
-from tables import table
-from timing import flatten, format_time, interleaved, median_and_spread, paired_ratio
+
+from benchmarks.numpy_floor import numpy_network
+from benchmarks.tables import table
+from benchmarks.timing import flatten, format_time, interleaved, median_and_spread, paired_ratio
 
 BATCHES = (1, 32, 1024)
 COLUMNS = (

@@ -1,7 +1,7 @@
 """ORT-format copies of the bundled model (`edgevae export --ort`): file sizes and time per call,
 against .onnx.
 
-    python benchmarks/ort_format.py [--quick]
+    python -m benchmarks.ort_format [--quick]
 
 Converts the bundled .onnx files into a temporary folder exactly as the export does, then times a
 batch-1 call of each file in one onnxruntime session (1 thread), rounds taking turns.
@@ -15,8 +15,9 @@ import numpy as np
 import onnxruntime
 from edgevae.export.ort_format import convert_to_ort
 from edgevae.runtime.model_files import bundled_model_dir
-from tables import table
-from timing import flatten, interleaved, median_and_spread
+
+from benchmarks.tables import table
+from benchmarks.timing import flatten, interleaved, median_and_spread
 
 NAMES = ["generator.onnx", "generator.ort", "generator.int8.onnx", "generator.int8.ort"]
 
@@ -47,7 +48,7 @@ def report(quick: bool = False) -> str:
     return "\n\n".join(
         [
             "## 7. ORT format (`edgevae export --ort`)",
-            "`python benchmarks/ort_format.py`: the bundled generator as .onnx and as the export's .ort copy "
+            "`python -m benchmarks.ort_format`: the bundled generator as .onnx and as the export's .ort copy "
             "(basic optimisations; int8 without constant folding, so its weights stay int8). Batch 1, one "
             "onnxruntime session per file, 1 thread, median (10th–90th percentile).",
             table(["file", "bytes", "generate, batch 1"], rows),

@@ -1,26 +1,23 @@
-"""Section 6: load_digit on phone-style photos of MNIST test digits (tests/digit_photos.py),
+"""Section 6: load_digit on phone-style photos of MNIST test digits (testkit/digit_photos.py),
 against clean scans.
 
-    python benchmarks/photos.py [--count 200] [--seed 0]
+    python -m benchmarks.photos [--count 200] [--seed 0]
 
-Agreement: the reference classifier's (tests/digit_classifier.py) class for the reconstruction from each
+Agreement: the reference classifier's (testkit/digit_classifier.py) class for the reconstruction from each
 picture equals its class for the reconstruction from the clean MNIST digit.
 """
 
 import argparse
 import io
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from edgevae.runtime import Encoder, Generator, load_digit
-from tables import table
-from timing import format_time
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from digit_classifier import classify, train_classifier  # noqa: E402
-from digit_photos import MAX_TILT, photo_set  # noqa: E402
+from benchmarks.tables import table
+from benchmarks.timing import format_time
+from testkit.digit_classifier import classify, train_classifier
+from testkit.digit_photos import MAX_TILT, photo_set
 
 
 def read_all(files: list[bytes]) -> tuple[np.ndarray, float]:
@@ -64,7 +61,7 @@ def report(count: int = 200, seed: int = 0) -> str:
         [
             "## 6. Photos of digits",
             f"`load_digit` on {count} MNIST test digits (seed {seed}) made into phone-style JPEG photos by"
-            " tests/digit_photos.py (600-1200 px: paper tone and texture, pen or pencil, tilt, desk edges,"
+            " testkit/digit_photos.py (600-1200 px: paper tone and texture, pen or pencil, tilt, desk edges,"
             " light gradient, vignetting, shadow bands, colour cast, defocus, noise, JPEG, EXIF-rotated"
             " storage), and the same digits as clean scans. Agreement: the reference classifier gives the"
             " reconstruction from the picture the class it gives the reconstruction from the clean digit;"

@@ -4,7 +4,8 @@ import json
 from pathlib import Path
 
 from edgevae.runtime.model_files import read_manifest
-from tables import table
+
+from benchmarks.tables import table
 
 NOTEBOOK_VAL_LOSS = 0.1764  # the seed notebook's val_loss after 300 epochs
 FIGURES = (  # (metrics key, what it is, digits, the notebook's figure)

@@ -1,6 +1,6 @@
 """The seed notebook's VAE and training, ported literally to Keras 3: the baseline for training speed.
 
-    python benchmarks/seed_notebook.py --epochs 300    # the notebook's run; it reached val_loss 0.1764
+    python -m benchmarks.seed_notebook --epochs 300    # the notebook's run; it reached val_loss 0.1764
 
 Kept as the notebook wrote it (including its sampler's exp(log_var) standard deviation); only what
 Keras 3 no longer accepts is changed, each change marked "Keras 3".

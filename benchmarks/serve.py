@@ -2,8 +2,8 @@
 against a do-nothing endpoint of the same framework in the same server, and the server's RSS after the
 first 1,000 requests and after 100,000.
 
-    python benchmarks/serve.py [--quick]          # prints the markdown section
-    python benchmarks/serve.py --serve PORT       # the server alone (what the benchmark starts)
+    python -m benchmarks.serve [--quick]          # prints the markdown section
+    python -m benchmarks.serve --serve PORT       # the server alone (what the benchmark starts)
 
 The do-nothing endpoint, /bench/nothing, exists only in the server this script starts (create_app's
 extra_routes): `edgevae serve` has no such route.
@@ -105,7 +105,7 @@ def report(quick: bool = False) -> str:
         [
             TITLE,
             "",
-            f"`python benchmarks/serve.py`: wrk on loopback, 2 threads, 8 connections, {seconds} s each, one"
+            f"`python -m benchmarks.serve`: wrk on loopback, 2 threads, 8 connections, {seconds} s each, one"
             " after the other in the same server process (`edgevae serve --quiet` on the bundled fp32 model,"
             f" --threads 1, {os.cpu_count()} cores shared with wrk). Load average (1, 5, 15 min) before:"
             f" {load_before}; after: {load_average()}.",

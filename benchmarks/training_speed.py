@@ -9,11 +9,12 @@ import time
 
 import keras
 import numpy as np
-import seed_notebook
 from edgevae.train.data import load_mnist
 from edgevae.train.fit import TrainConfig, Trainer
-from tables import table
-from timing import median_and_spread
+
+from benchmarks import seed_notebook
+from benchmarks.tables import table
+from benchmarks.timing import median_and_spread
 
 
 class EpochTimer(keras.callbacks.Callback):

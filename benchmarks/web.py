@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tables import table
+from benchmarks.tables import table
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 

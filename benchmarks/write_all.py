@@ -1,7 +1,7 @@
 """Run every benchmark and write the results as markdown: `make bench` (about 15 minutes on 2 cores) or
 `make bench-quick` (a few minutes, rougher figures).
 
-    python benchmarks/write_all.py [--quick] [--run-dir runs/default] [--model-dir DIR] [--out BENCHMARKS.md]
+    python -m benchmarks.write_all [--quick] [--run-dir runs/default] [--model-dir DIR] [--out BENCHMARKS.md]
 
 Needs the training environment (`pip install -e .[train]`): it compares the runtime with TensorFlow/Keras.
 """
@@ -11,19 +11,21 @@ import sys
 import time
 from pathlib import Path
 
-import cold_start
-import digits
-import environment
-import install_size
-import latency
-import ort_format
-import photos
-import quality
-import serve
-import training_speed
 from edgevae.runtime.model_files import bundled_model_dir
 
-import web
+from benchmarks import (
+    cold_start,
+    digits,
+    environment,
+    install_size,
+    latency,
+    ort_format,
+    photos,
+    quality,
+    serve,
+    training_speed,
+    web,
+)
 
 
 def usable_run_dir(path: Path) -> tuple[Path | None, str]:

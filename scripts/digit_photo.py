@@ -1,20 +1,18 @@
 """Write one synthetic phone photo of a real MNIST test digit, for the README's photo example (`make docs`).
 
-The photo synthesis lives with the tests (tests/digit_photos.py: paper, light, shadows, tilt, noise, JPEG,
+The photo synthesis lives with the tests (testkit/digit_photos.py: paper, light, shadows, tilt, noise, JPEG,
 EXIF-rotated storage); this script borrows it rather than keep a second copy.
-    python scripts/digit_photo.py --index 0 --seed 3 --out docs/photo.jpg
+    python -m scripts.digit_photo --index 0 --seed 3 --out docs/photo.jpg
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 from edgevae.runtime.files import atomic_write
 from edgevae.train.data import load_mnist
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from digit_photos import photo  # noqa: E402
+from testkit.digit_photos import photo
 
 
 def main():

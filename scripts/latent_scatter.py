@@ -1,7 +1,7 @@
 """Draw the notebook's latent scatter for an exported model: its encoder's means of the MNIST test set.
 
 For the README, from the bundled model (`make docs`):
-    python scripts/latent_scatter.py --out docs/latent.png
+    python -m scripts.latent_scatter --out docs/latent.png
 """
 
 import argparse

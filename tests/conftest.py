@@ -13,7 +13,7 @@ def mnist():
 
 @pytest.fixture(scope="session")
 def classifier(mnist):
-    """The reference digit classifier (tests/digit_classifier.py), fitted once per session."""
-    from digit_classifier import train_classifier
+    """The reference digit classifier (testkit/digit_classifier.py), fitted once per session."""
+    from testkit.digit_classifier import train_classifier
 
     return train_classifier(mnist)

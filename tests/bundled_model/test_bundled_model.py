@@ -8,8 +8,8 @@ import pytest
 from edgevae.runtime import Encoder, Generator
 from edgevae.runtime.model_files import bundled_model_dir
 
-from digit_classifier import asked_digit_quality, classify
-from digit_drawings import drawings
+from testkit.digit_classifier import asked_digit_quality, classify
+from testkit.digit_drawings import drawings
 
 ROLES_AND_PRECISIONS = {"encoder.onnx", "generator.onnx", "encoder.int8.onnx", "generator.int8.onnx"}
 OTHER_FILES = {"latent_map.json"}  # the web page's map of the test digits

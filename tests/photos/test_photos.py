@@ -8,9 +8,9 @@ import pytest
 from edgevae.runtime import Encoder, Generator, load_digit
 from PIL import Image
 
-from digit_classifier import classify
-from digit_photos import STORED, page, photo_set
 from helpers import run_cli
+from testkit.digit_classifier import classify
+from testkit.digit_photos import STORED, page, photo_set
 
 AGREEMENT_GOAL = 0.85  # the goal; the clean scans of the same digits reach about 0.92
 

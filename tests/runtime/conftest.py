@@ -1,11 +1,11 @@
-"""Fixtures for the runtime tests: the bundled model and two digit pictures."""
+"""Fixtures for the runtime tests: the bundled model, two digit pictures, and how a case runs the CLI."""
 
 from pathlib import Path
 
 import pytest
 from edgevae.runtime.model_files import bundled_model_dir
 
-from helpers import SECOND_STROKE, draw_digit
+from helpers import SECOND_STROKE, draw_digit, run_cli, run_cli_in_process
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +24,9 @@ def digit_a(tmp_path) -> Path:
 @pytest.fixture
 def digit_b(tmp_path) -> Path:
     return draw_digit(tmp_path / "b.png", stroke=SECOND_STROKE)
+
+
+@pytest.fixture
+def cli(request):
+    """How this case runs the CLI: a fresh process if it is marked `subprocess`, else this process."""
+    return run_cli if request.node.get_closest_marker("subprocess") else run_cli_in_process

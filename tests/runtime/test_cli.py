@@ -241,7 +241,8 @@ def test_info_text_and_json(model_dir):
 def test_info_reports_missing_files_and_works_without_manifest(tmp_path, model_dir):
     """A listed file that is absent shows as missing; without a manifest, info reads the model files.
 
-    (A changed file: test_hostile_inputs.py, test_info_fails_when_a_file_fails_its_checks_and_still_reports.)
+    (A changed file: hostile/test_hostile_json.py,
+    test_info_fails_when_a_file_fails_its_checks_and_still_reports.)
     """
     folder = copy_model(model_dir, tmp_path / "model", names=FLOAT32_FILES)
     statuses = {

@@ -1,6 +1,6 @@
 """Loading checks: the wrong role, and broken or missing files, each give a clear EdgeVAEError.
 
-Each behaviour is tested here, through the API (foreign models: test_hostile_inputs.py's table);
+Each behaviour is tested here, through the API (foreign models: hostile/test_foreign_models.py's table);
 test_cli_errors.py keeps one CLI check per kind of failure.
 """
 

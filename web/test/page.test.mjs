@@ -1,5 +1,5 @@
 // The latent explorer in Debian's headless Chromium: window.edgevae parity with the Python runtime,
-// the pointer, the drawing pad, the digit buttons, a phone-sized screen, a clean console, and no
+// the pointer, the drawing pad, the digit buttons, a model without anchors or map, a phone-sized screen, a clean console, and no
 // request leaving 127.0.0.1. EDGEVAE_SCREENSHOT=path also saves the README's screenshot.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,11 @@ let servers;
 before(async () => {
   const folder = referenceFolder();
   reference = loadReference(folder);
-  servers = { bundled: await startServer(BUNDLED_MODEL), anchored: await startServer(join(folder, 'anchored')) };
+  servers = {
+    bundled: await startServer(BUNDLED_MODEL),
+    anchored: await startServer(join(folder, 'anchored')),
+    bare: await startServer(join(folder, 'bare')),
+  };
   browser = await launchBrowser();
 });
 
@@ -172,12 +176,7 @@ for name, pixels in json.loads((folder / "inputs.json").read_text()).items():
   await page.close();
 });
 
-test('digit buttons appear only when the model has anchors, and draw the anchor\'s digit', async () => {
-  const bundledManifest = JSON.parse(readFileSync(join(BUNDLED_MODEL, 'manifest.json'), 'utf8'));
-  const plain = await openPage(servers.bundled);
-  assert.equal(await plain.locator('#anchors').isVisible(), Boolean(bundledManifest.digit_anchors));
-  await plain.close();
-
+test('digit buttons appear when the model has anchors, and draw the anchor\'s digit', async () => {
   const page = await openPage(servers.anchored);
   const anchors = await page.evaluate(async () => (await fetch('model/manifest.json').then((r) => r.json())).digit_anchors);
   assert.equal(await page.locator('#anchor-buttons button').count(), 10);
@@ -186,6 +185,23 @@ test('digit buttons appear only when the model has anchors, and draw the anchor\
     await page.waitForFunction((anchor) => document.getElementById('point').dataset.z === JSON.stringify(anchor), anchors[digit].anchor);
     assert.deepEqual(await canvasPixels(page, 'digit'), await generateBytes(page, anchors[digit].anchor));
   }
+  await page.close();
+});
+
+test('a model without anchors or a latent map: no digit buttons, no map, and a drawn digit still encodes', async () => {
+  const page = await openPage(servers.bare);
+  const manifest = await page.evaluate(() => fetch('model/manifest.json').then((response) => response.json()));
+  assert.ok(!('digit_anchors' in manifest) && !('latent_map' in manifest), 'the manifest is stripped');
+  assert.equal(await page.locator('#anchors').isVisible(), false);
+  assert.equal(await page.locator('#anchor-buttons button').count(), 0);
+  assert.equal(await page.locator('#legend li').count(), 0);
+  assert.match(await page.locator('#status').textContent(), /^Model loaded/);
+  const z = await draw(page, [[[0.5, 0.15], [0.5, 0.85]]]); // a 1
+  assert.equal(await page.locator('#pad-digit').getAttribute('data-digit'), '1');
+  const input = JSON.parse(await page.locator('#pad-z').getAttribute('data-input'));
+  const expected = await page.evaluate(async (image) => Array.from((await window.edgevae.encode([image])).z_mean[0]), input);
+  assert.ok(maxDifference([z], [expected]) <= TOLERANCE);
+  assert.deepEqual(await canvasPixels(page, 'pad-output'), await generateBytes(page, z));
   await page.close();
 });
 

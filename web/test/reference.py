@@ -8,6 +8,8 @@ and the bundled model's prior), and the moments of the Python runtime's prior sa
 samples of a 7. OUT_DIR/anchored/ is a copy of the
 bundled model whose manifest gains `digit_anchors` (the schema of the "ask for a digit" issue),
 each the typical latent of that digit's test images, so the page's digit buttons can be tested.
+OUT_DIR/bare/ is a copy with neither `digit_anchors` nor a latent map, as an export without them is,
+so the page can be tested without its optional panels.
 """
 
 import json
@@ -40,17 +42,33 @@ def typical_latent(z_mean: np.ndarray, radius: float = 0.3) -> np.ndarray:
     return candidates[neighbours.sum(axis=1).argmax()]
 
 
-def anchored_copy(folder: Path, z_mean: np.ndarray, labels: np.ndarray) -> None:
+def model_copy(folder: Path, change) -> None:
+    """The bundled model copied into `folder`, its manifest rewritten by change(manifest, folder)."""
     shutil.copytree(bundled_model_dir(), folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["digit_anchors"] = [
-        {
-            "digit": digit,
-            "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])],
-        }
-        for digit in range(10)
-    ]
+    change(manifest, folder)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def add_anchors(z_mean: np.ndarray, labels: np.ndarray):
+    def change(manifest, folder):
+        manifest["digit_anchors"] = [
+            {
+                "digit": digit,
+                "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])],
+            }
+            for digit in range(10)
+        ]
+
+    return change
+
+
+def strip_anchors_and_map(manifest, folder):
+    """No digit_anchors, no latent map: the manifest neither names nor lists latent_map.json."""
+    manifest.pop("digit_anchors", None)
+    if name := manifest.pop("latent_map", None):
+        manifest["files"].pop(name, None)
+        (folder / name).unlink()
 
 
 def main():
@@ -87,8 +105,9 @@ def main():
         }
     (out / "reference.json").write_text(json.dumps(reference))
     all_z_mean, _ = Encoder().encode(mnist.x_test)
-    anchored_copy(out / "anchored", all_z_mean, mnist.y_test)
-    print(f"wrote {out / 'reference.json'} and {out / 'anchored'}")
+    model_copy(out / "anchored", add_anchors(all_z_mean, mnist.y_test))
+    model_copy(out / "bare", strip_anchors_and_map)
+    print(f"wrote {out / 'reference.json'}, {out / 'anchored'} and {out / 'bare'}")
 
 
 if __name__ == "__main__":

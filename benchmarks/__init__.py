@@ -1,0 +1,1 @@
+"""The benchmarks behind BENCHMARKS.md: run from the repository root as `python -m benchmarks.X`."""
