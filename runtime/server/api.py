@@ -182,6 +182,7 @@ async def encode(request: Request):
 
 
 def as_pixel_array(pixels) -> np.ndarray:
+    """JSON pixels as an array; plain numbers, so floats in [0, 1] (0-255 needs a picture body)."""
     if not isinstance(pixels, list):
         raise RequestError(400, "pixels must be an array of images [n, 28, 28] or [n, 784]")
     check_count(len(pixels), "images", most=MAX_BATCH)
@@ -190,8 +191,8 @@ def as_pixel_array(pixels) -> np.ndarray:
     except ValueError:
         raise RequestError(400, "pixels must be images of one shape, [n, 28, 28] or [n, 784]") from None
     if array.dtype == object or array.dtype.kind in "USb":
-        raise RequestError(400, "pixels must hold numbers: 0-1 floats or 0-255 whole numbers")
-    return array
+        raise RequestError(400, "pixels must hold numbers in [0, 1]")
+    return array.astype(np.float64)  # JSON numbers are floats in [0, 1], whole ones too (as_pixels' rule)
 
 
 def read_digits(pictures) -> np.ndarray:
