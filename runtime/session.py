@@ -67,7 +67,11 @@ def load_model(model, role, threads=None, int8=False, providers=None):
     session = open_session(path, threads, providers)
     config = read_config(session, path, role)
     if model is None or Path(model).suffix not in (".onnx", ".ort"):  # a folder: its manifest too
-        check_manifest(read_manifest(path.parent), config)
+        try:
+            manifest = read_manifest(path.parent)
+        except EdgeVAEError:  # an unreadable manifest does not stop the model loading (as in size_hint)
+            manifest = None
+        check_manifest(manifest, config)
     return session, config
 
 
