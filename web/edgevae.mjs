@@ -8,8 +8,8 @@
  *   const generator = await loadGenerator(ort, 'model/'); // a folder, an .onnx/.ort file, or bytes
  *   const [image] = await generator.generate([[0.5, -1]]); // Float32Array(784) in [0, 1]
  *
- * The checks mirror the Python runtime (edgevae.runtime.generator.as_latents and
- * edgevae.runtime.encoder.as_pixels): bad input raises an EdgeVAEError with a one-line message.
+ * Inputs follow the Python runtime's rules case for case (tests/contract/cases.json, the README's
+ * "Input contract"): bad input raises an EdgeVAEError with a one-line message.
  */
 
 // The page's canvas-to-MNIST helper, part of the package: a drawing -> the encoder's 784 pixels.
@@ -384,12 +384,7 @@ function tensorSizes(session, role, metadata, where) {
     if (pixels !== 784) throw new EdgeVAEError(`${where} has no image_shape metadata, and its ${pixels}-pixel images are not 28x28`);
     return { latentDim, imageShape: [28, 28] }; // files from before the metadata existed are MNIST-sized
   }
-  let shape;
-  try {
-    shape = JSON.parse(text);
-  } catch {
-    shape = null;
-  }
+  const shape = metadataJSON(text, 'image_shape', where);
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every(Number.isInteger)) {
     throw new EdgeVAEError(`${where} has unreadable image_shape metadata: '${text}'`);
   }
@@ -459,7 +454,7 @@ function asArray(input, what) {
   if (!(largest <= FLOAT32_MAX)) {
     throw new EdgeVAEError(Number.isFinite(largest) ? `${what} must be finite float32 numbers, got ${largest}` : `${what} must be finite numbers, got NaN or infinity`);
   }
-  const integer = leaves.length > 0 && leaves.every((leaf) => ArrayBuffer.isView(leaf) && !(leaf instanceof Float32Array || leaf instanceof Float64Array));
+  const integer = leaves.length > 0 && leaves.every((leaf) => /Int|Uint/.test(leaf.constructor.name));
   return { values, shape, integer };
 }
 
