@@ -1,6 +1,6 @@
 """The input contract, Python's side: every case of cases.json that is not JavaScript's alone, run
 through the runtime's API on the models of tests/contract_models.py (web/test/contract.test.mjs runs
-the same cases through web/edgevae.mjs)."""
+the same cases through web/edgevae.mjs); and the cases that JSON can carry, through `edgevae serve`."""
 
 import json
 from pathlib import Path
@@ -94,3 +94,44 @@ def test_every_case_names_itself_once_and_says_why_it_is_one_sided():
     names = [case["name"] for case in CASES]
     assert len(names) == len(set(names))
     assert all(case.get("why") for case in CASES if "only" in case)
+
+
+def json_case(case) -> bool:
+    """A case that a JSON body can carry to the server: plain numbers, no NaN, a non-empty list."""
+    spec = case.get("images", case.get("latents"))
+    array = spec["array"] if isinstance(spec, dict) and "array" in spec else None
+    if array:
+        special = [array["fill"], *(number for _, number in array.get("at", []))]
+        plain = array["type"] == "plain" and not any(isinstance(number, str) for number in special)
+        spec = value(spec) if plain else None
+    # Over 1,024 items the server's batch limit answers first (tests/server covers it).
+    listed = isinstance(spec, list) and 0 < len(spec) <= 1024
+    return case["call"] in ("encode", "generate") and case.get("model") == "tiny" and listed
+
+
+@pytest.fixture(scope="module")
+def server(models):
+    pytest.importorskip("starlette", reason="the serve extra is not installed (pip install '.[serve]')")
+    from server.serve_client import start_server  # tests/server's client; tests/ is pytest's root
+
+    with start_server("--model-dir", str(models / "tiny")) as running:
+        yield running
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["name"]) for case in CASES if json_case(case)])
+def test_contract_through_the_server(case, server):
+    """POST /v1/encode {"pixels"} and /v1/generate {"latents"}: the same answers and messages."""
+    path, field = ("/v1/encode", "images") if case["call"] == "encode" else ("/v1/generate", "latents")
+    status, _, body = server.post_json(
+        path, {"pixels" if field == "images" else "latents": value(case[field])}
+    )
+    answer = json.loads(body)
+    if "error" in case:
+        assert status == 400 and case["error"]["message"] in answer["error"]
+    elif field == "images":
+        assert status == 200, answer
+        got = {key: [encoding[key] for encoding in answer["encodings"]] for key in ("z_mean", "z_log_var")}
+        check(case["expect"], got)
+    else:
+        assert status == 200, answer
+        check(case["expect"], {"images": np.array(answer["images"]).reshape(len(answer["images"]), -1)})
