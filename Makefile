@@ -96,11 +96,14 @@ web: $(WEB_SERVE_STAMP)
 	$(PYTHON) web/serve.py --port $(PORT) --model-dir $(WEB_MODEL_DIR)
 
 # web/edgevae.mjs under Node (onnxruntime-node) and the page in headless Chromium (Debian's package,
-# installed here when missing), both against the Python runtime's outputs computed first.
+# installed here when missing), both against the Python runtime's outputs computed first; and the input
+# contract's cases (tests/contract/cases.json) on the tiny models that tests/contract_models.py builds.
 test-web: $(STAMP) $(WEB_STAMP)
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 	$(BIN)/python web/test/reference.py build/web-reference
-	cd web && EDGEVAE_REFERENCE=$(CURDIR)/build/web-reference EDGEVAE_SERVE_PYTHON=$(PYTHON) node --test test/
+	$(BIN)/python tests/contract_models.py build/contract-models
+	cd web && EDGEVAE_REFERENCE=$(CURDIR)/build/web-reference EDGEVAE_CONTRACT_MODELS=$(CURDIR)/build/contract-models \
+		EDGEVAE_SERVE_PYTHON=$(PYTHON) node --test test/
 
 # The release artifacts in dist/: the sdist, and the wheel that python -m build makes from it,
 # both checked by twine (their metadata and the README as PyPI renders it).

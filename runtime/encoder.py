@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .checks import real_array, unit_pixels
 from .errors import EdgeVAEError
 from .session import LoadedModel, infer
 
@@ -58,9 +59,19 @@ class Encoder(LoadedModel):
         return infer(self.session, self.config, as_pixels(images, self.config.image_shape))
 
 
+def typed(images) -> bool:
+    """Whether `images` is a numpy array or value, or a list (of lists) of them."""
+    if isinstance(images, (list, tuple)):
+        return bool(images) and all(typed(item) for item in images)
+    return isinstance(images, (np.ndarray, np.generic))
+
+
 def as_pixels(images, image_shape: tuple[int, int]) -> np.ndarray:
     """A float32 [n, height*width] batch in [0, 1], scaled the way the model was trained (value/255)."""
-    images = np.asarray(images)
+    # Plain lists hold numbers as JSON and JavaScript do, so whole numbers in them are floats in [0, 1]
+    # too; 0-255 needs an integer array (numpy, or a list of them), as in web/edgevae.mjs.
+    plain = isinstance(images, (list, tuple)) and not typed(images)
+    images = real_array(images, "images", np.float64) if plain else np.asarray(images)
     height, width = image_shape
     size = height * width
     if images.shape in ((height, width), (size,)):
@@ -72,18 +83,4 @@ def as_pixels(images, image_shape: tuple[int, int]) -> np.ndarray:
             f"images must be shaped [{height}, {width}], [n, {height}, {width}] or [n, {size}],"
             f" got {list(images.shape)}"
         )
-    if images.dtype.kind in "iu":
-        if images.size and (images.min() < 0 or images.max() > 255):
-            raise EdgeVAEError("integer images must hold pixel values 0-255")
-        return images.astype(np.float32) / np.float32(255)
-    if images.dtype.kind not in "fb":
-        raise EdgeVAEError(f"images must be numbers, got dtype {images.dtype}")
-    pixels = np.ascontiguousarray(images, dtype=np.float32)
-    if not np.isfinite(pixels).all():
-        raise EdgeVAEError("images contain NaN or infinite pixel values")
-    if pixels.size and (pixels.min() < 0 or pixels.max() > 1):
-        raise EdgeVAEError(
-            f"float images must hold pixels in [0, 1], got {pixels.min():g} to {pixels.max():g}"
-            " (divide 0-255 values by 255, or pass uint8)"
-        )
-    return pixels
+    return unit_pixels(images)

@@ -4,7 +4,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .checks import real_array
+from .checks import real_array, whole_number
 from .digits import DIGITS, NO_ANCHORS, check_digit, digit_latents, parse_digit_anchors
 from .errors import EdgeVAEError, reraised
 from .limits import CHUNK, check_count, check_memory
@@ -100,9 +100,7 @@ def random_latents(n: int, prior: Prior, seed: int | None = None, chunk: int = C
 
 
 def seeded_rng(seed: int | None) -> np.random.Generator:
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
-        raise EdgeVAEError(f"the seed must be a whole number, 0 or more, got {seed!r}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(None if seed is None else whole_number(seed, "the seed"))
 
 
 def as_latents(z, latent_dim: int) -> np.ndarray:

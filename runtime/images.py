@@ -208,8 +208,9 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     total = digit.sum()
     row_centre = digit.sum(axis=1) @ np.arange(height) / total if total else (height - 1) / 2
     column_centre = digit.sum(axis=0) @ np.arange(width) / total if total else (width - 1) / 2
-    top = min(max(round(FIELD / 2 - row_centre), 0), FIELD - height)
-    left = min(max(round(FIELD / 2 - column_centre), 0), FIELD - width)
+    # Halves round up, as JavaScript's Math.round does (web/mnist-form.mjs); Python's round goes to even.
+    top = min(max(math.floor(FIELD / 2 - row_centre + 0.5), 0), FIELD - height)
+    left = min(max(math.floor(FIELD / 2 - column_centre + 0.5), 0), FIELD - width)
     field = np.zeros((FIELD, FIELD), dtype=np.float32)
     field[top : top + height, left : left + width] = digit
     return field

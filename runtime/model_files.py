@@ -41,7 +41,7 @@ def model_file(model: str | Path | None, role: str, int8: bool = False) -> Path:
     name = file_name(role, int8)
     path = folder / name
     if not path.is_file():
-        hint = " (export with int8 to get it)" if int8 else ""
+        hint = " (export with --quantize int8 to get it)" if int8 else ""
         raise EdgeVAEError(f"{name} not found in {where}{hint}")
     return path
 

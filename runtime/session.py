@@ -66,7 +66,26 @@ def load_model(model, role, threads=None, int8=False, providers=None):
     path = model_file(model, role, int8)
     check_threads(threads)
     session = open_session(path, threads, providers)
-    return session, read_config(session, path, role)
+    config = read_config(session, path, role)
+    if model is None or Path(model).suffix not in (".onnx", ".ort"):  # a folder: its manifest too
+        try:
+            manifest = read_manifest(path.parent)
+        except EdgeVAEError:  # an unreadable manifest does not stop the model loading (as in size_hint)
+            manifest = None
+        check_manifest(manifest, config)
+    return session, config
+
+
+def check_manifest(manifest: dict | None, config: ModelConfig) -> None:
+    """A folder's manifest.json must agree with the model's tensors about sizes (web/edgevae.mjs checks
+    the same): a disagreement is refused, never trusted over the tensors."""
+    actual = {"latent_dim": config.latent_dim, "image_shape": list(config.image_shape)}
+    for key, value in actual.items():
+        if manifest is not None and key in manifest and manifest[key] != value:
+            raise EdgeVAEError(
+                f"{config.path.parent / 'manifest.json'} says {key} is {compact_json(manifest[key])[:80]},"
+                f" but the tensors of {config.path} make it {compact_json(value)}"
+            )
 
 
 def open_session(path: Path, threads=None, providers=None) -> onnxruntime.InferenceSession:
@@ -107,7 +126,14 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     check_format_version(metadata.get("format_version"), path)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     input_names, output_names = [i.name for i in inputs], [o.name for o in outputs]
-    found_role = metadata.get("role") or signature_role(input_names, output_names)
+    found_role = signature_role(input_names, output_names)
+    claimed = metadata.get("role")
+    if claimed and found_role != "unknown" and claimed != found_role:  # the tensors are the truth
+        raise EdgeVAEError(
+            f"{path}: role metadata says it is {article(claimed)} model,"
+            f" but its tensors make it {article(found_role)} model"
+        )
+    found_role = (claimed or found_role) if found_role == "unknown" else found_role
     if found_role != role:
         raise EdgeVAEError(f"{path} is {article(found_role)} model, but {article(role)} model is needed here")
     expected_inputs, expected_outputs = SIGNATURES[role]
@@ -209,6 +235,11 @@ def infer(session, config: ModelConfig, value: np.ndarray) -> list[np.ndarray]:
                 f" inputs, not the float32 {[len(value), size]} it declares"
             )
     return results
+
+
+def compact_json(value) -> str:
+    """JSON as JavaScript's JSON.stringify writes it, so that both runtimes' messages read the same."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def article(role: str) -> str:

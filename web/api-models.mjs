@@ -4,7 +4,7 @@
  * return what edgevae.mjs's do; the server runs the Python runtime, so its checks and messages are the
  * runtime's own, thrown here as EdgeVAEError. URLs are relative to the page: a phone on the LAN works.
  */
-import { EdgeVAEError } from './edgevae.mjs';
+import { EdgeVAEError, asPixels } from './edgevae.mjs';
 
 const API = new URL('v1/', import.meta.url);
 
@@ -17,12 +17,12 @@ export async function openModels() {
     latentDim,
     digitAnchors: info.digit_anchors,
     manifest: info,
-    /** n Float32Arrays of pixels in [0, 1] for latents [latent] or [n, latent] (or a flat array). */
+    /** n Float32Arrays of pixels in [0, 1] for latents [latent] or [n, latent]. */
     async generate(z) {
       const response = await request('generate', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/octet-stream' },
-        body: JSON.stringify({ latents: latentRows(z, latentDim) }),
+        body: JSON.stringify({ latents: Array.from(z, (value) => (typeof value === 'number' ? value : Array.from(value))) }),
       }, { binary: true });
       const pixels = new Float32Array(response); // little-endian float32, as every browser's CPU
       return Array.from({ length: pixels.length / size }, (_, index) => pixels.subarray(index * size, (index + 1) * size));
@@ -35,7 +35,7 @@ export async function openModels() {
       const { encodings } = await request('encode', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ pixels: Array.from(images, (image) => Array.from(image)) }),
+        body: JSON.stringify({ pixels: rows(asPixels(images, ...info.image_shape).data, size) }), // JSON numbers: [0, 1]
       });
       return {
         z_mean: encodings.map((encoding) => Float32Array.from(encoding.z_mean)),
@@ -46,12 +46,8 @@ export async function openModels() {
   return { generator, encoder, latentMap };
 }
 
-/** Latent rows: nested arrays as given, a flat array (or Float32Array) cut into rows of latentDim. */
-function latentRows(z, latentDim) {
-  const values = Array.from(z, (value) => (typeof value === 'number' ? value : Array.from(value)));
-  const flat = values.every((value) => typeof value === 'number');
-  if (!flat || values.length % latentDim !== 0) return values;
-  return Array.from({ length: values.length / latentDim }, (_, row) => values.slice(row * latentDim, (row + 1) * latentDim));
+function rows(data, size) {
+  return Array.from({ length: data.length / size }, (_, index) => Array.from(data.subarray(index * size, (index + 1) * size)));
 }
 
 /** The API's answer (JSON, or bytes when binary); its {"error"} as an EdgeVAEError; null for an optional 404. */

@@ -23,16 +23,16 @@ export interface LoadOptions {
 /** Numbers: a plain array or a typed array. */
 export type NumberArray = readonly number[] | Float32Array | Float64Array | Uint8Array | Uint8ClampedArray;
 
-/** Latents: one [latent], several [n][latent], or a flat array of n * latent values. */
+/** Latents: one [latent] (a flat array is always one latent) or several [n][latent]. */
 export type Latents = NumberArray | readonly NumberArray[];
 
 /**
- * Images: one or n of height*width pixels (or of height rows of width pixels): floats in [0, 1],
- * or 0-255 in a Uint8Array / Uint8ClampedArray (canvas data).
+ * Images: one or n of height*width pixels (or of height rows of width pixels). Plain numbers are floats
+ * in [0, 1]; integer typed arrays (Uint8Array, Uint8ClampedArray canvas data, ...) hold 0-255.
  */
 export type Images = NumberArray | readonly (NumberArray | readonly NumberArray[])[];
 
-/** Where a digit lives in the latent space (manifest.json's digit_anchors). */
+/** Where a digit lives in the latent space (digit_anchors metadata). */
 export interface DigitAnchor {
   digit: number;
   anchor: number[];
@@ -44,7 +44,6 @@ interface LoadedModel {
   latentDim: number;
   imageShape: [number, number];
   manifest: Record<string, unknown> | null;
-  digitAnchors: DigitAnchor[] | null;
   release(): Promise<void>;
 }
 
@@ -63,8 +62,10 @@ export interface SampleOptions {
 }
 
 export interface Generator extends LoadedModel {
-  /** The prior from manifest.json (N(0, I) for format-1 models); null when loaded without a manifest. */
-  prior: Prior | null;
+  /** The prior (manifest.json's, else the model file's; N(0, I) for format-1 models), checked when first read. */
+  readonly prior: Prior;
+  /** Each digit's latent region (manifest.json's, else the model file's), checked when first read; null without. */
+  readonly digitAnchors: DigitAnchor[] | null;
   /** n images, each a Float32Array of height*width pixels in [0, 1], row by row. */
   generate(z: Latents): Promise<Float32Array[]>;
   /** n latents [n][latent] from the model's prior, or of `digit`; sample() decodes these. */

@@ -8,8 +8,8 @@
  *   const generator = await loadGenerator(ort, 'model/'); // a folder, an .onnx/.ort file, or bytes
  *   const [image] = await generator.generate([[0.5, -1]]); // Float32Array(784) in [0, 1]
  *
- * The checks mirror the Python runtime (edgevae.runtime.generator.as_latents and
- * edgevae.runtime.encoder.as_pixels): bad input raises an EdgeVAEError with a one-line message.
+ * Inputs follow the Python runtime's rules case for case (tests/contract/cases.json, the README's
+ * "Input contract"): bad input raises an EdgeVAEError with a one-line message.
  */
 
 // The page's canvas-to-MNIST helper, part of the package: a drawing -> the encoder's 784 pixels.
@@ -21,9 +21,10 @@ const SIGNATURES = {
   generator: { inputs: ['z'], outputs: ['image'] },
 };
 const DIGIT_OUTPUT = 'digit_probabilities'; // the encoder's digit head (format 2), [batch, 10]
-const DEFAULT_IMAGE_SHAPE = [28, 28]; // files from before the metadata existed are MNIST-sized
 const FORMAT_VERSIONS = [1, 2]; // of the contract this module reads (runtime/session.py FORMAT_VERSIONS)
 const WEIGHT_TOLERANCE = 1e-4; // the prior's stored weights must sum to 1 within this (runtime/prior.py)
+const MAX_IMAGES = 100_000_000; // images in one call (runtime/limits.py)
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export class EdgeVAEError extends Error {
   constructor(message) {
@@ -38,17 +39,25 @@ export class EdgeVAEError extends Error {
  * `format` ('onnx' or 'ort' inside a folder), `sessionOptions` (passed to onnxruntime).
  */
 export async function loadGenerator(ort, source, options = {}) {
-  return loadModel(ort, source, 'generator', options, ({ session, latentDim, height, width, manifest, where }) => {
-    const prior = manifest ? parsePrior(manifest.prior, latentDim, where) : null;
+  return loadModel(ort, source, 'generator', options, ({ session, latentDim, height, width, facts, where }) => {
+    let prior;
+    let anchors;
     const generator = {
-      /** The model's prior { weights, means, logVars } (N(0, I) for format 1); null without a manifest. */
-      prior,
+      /** The model's prior { weights, means, logVars } (N(0, I) for format 1), read when first asked for. */
+      get prior() {
+        return (prior ??= parsePrior(metadataJSON(facts.prior, 'prior', where), latentDim, where));
+      },
+      /** The "ask for a digit" anchors, checked as runtime/digits.py does; null when the export has none. */
+      get digitAnchors() {
+        return (anchors ??= parseDigitAnchors(metadataJSON(facts.digit_anchors, 'digit_anchors', where), latentDim, where));
+      },
       /** n images, each a Float32Array of height*width pixels in [0, 1], for latents [latent] or [n, latent]. */
       async generate(z) {
         const { data, count } = asLatents(z, latentDim);
         const feeds = { z: new ort.Tensor('float32', data, [count, latentDim]) };
         const { image } = await session.run(feeds);
-        return rows(image.data, count, height * width);
+        // The sigmoid can land a hair outside [0, 1]; Python clips too (runtime/generator.py).
+        return rows(image.data.map((value) => Math.min(Math.max(value, 0), 1)), count, height * width);
       },
       /**
        * n latents [n][latent] from the model's own prior, or with `digit` from that digit's anchors (a random
@@ -56,11 +65,15 @@ export async function loadGenerator(ort, source, options = {}) {
        * (this module's own generator: not numpy's numbers, the same distribution).
        */
       sampleLatents(n, { seed, digit } = {}) {
-        if (!Number.isInteger(n) || n < 1) throw new EdgeVAEError(`the number of samples must be a positive whole number, got ${n}`);
+        wholeNumber(n, 'the number of samples', 1);
+        if (n > MAX_IMAGES) throw new EdgeVAEError(`${n.toLocaleString('en-US')} samples in one call; at most ${MAX_IMAGES.toLocaleString('en-US')}`);
         const random = seededRandom(seed);
-        if (digit !== undefined && digit !== null) return digitLatents(digitRegion(manifest, digit), n, random);
-        if (!prior) throw new EdgeVAEError(`${where} has no manifest.json beside it: sampling needs the prior it holds`);
-        return sampleMixture(prior, n, random);
+        if (digit !== undefined && digit !== null) {
+          wholeNumber(digit, 'the digit', 0, 9);
+          if (!generator.digitAnchors) throw new EdgeVAEError(NO_ANCHORS);
+          return digitLatents(generator.digitAnchors[digit], n, random);
+        }
+        return sampleMixture(generator.prior, n, random);
       },
       /** n images from sampleLatents(n, { seed, digit }). */
       async sample(n, options = {}) {
@@ -133,13 +146,42 @@ export function sampleMixture(prior, n, random) {
   });
 }
 
-function digitRegion(manifest, digit) {
-  if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new EdgeVAEError(`the digit must be a whole number from 0 to 9, got ${digit}`);
-  const region = manifest?.digit_anchors?.[digit];
-  if (!Array.isArray(region?.points) || !Number.isFinite(region?.scale)) {
-    throw new EdgeVAEError('this model carries no digit anchors (exported without training labels, or by an older edgevae)');
+const NO_ANCHORS = 'this model carries no digit anchors (exported without training labels, or by an older edgevae):'
+  + ' re-export it from its run folder to ask for a digit';
+
+/** `digit_anchors`: ten regions { digit, anchor, points, scale } in digit order, or null (runtime/digits.py). */
+function parseDigitAnchors(regions, latentDim, where) {
+  if (regions === undefined || regions === null) return null;
+  const fail = (reason) => { throw new EdgeVAEError(`${where} has unreadable digit_anchors metadata: ${reason}`); };
+  if (!Array.isArray(regions) || regions.length !== 10 || !regions.every((region, digit) => region?.digit === digit)) {
+    fail('not ten regions for the digits 0-9 in order');
   }
-  return region;
+  const isPoint = (point) => Array.isArray(point) && point.length === latentDim && point.every(Number.isFinite);
+  for (const { digit, anchor, points, scale } of regions) {
+    if (!Array.isArray(points) || !points.length) fail(`digit ${digit} has no points`);
+    if (![anchor, ...points].every(isPoint)) fail(`digit ${digit} has a point that is not ${latentDim} finite numbers`);
+    if (!Number.isFinite(scale) || scale < 0) fail(`digit ${digit} has no finite, non-negative scale`);
+  }
+  return regions;
+}
+
+/** A metadata value: JSON text in the .onnx file, already parsed in manifest.json. */
+function metadataJSON(value, key, where) {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new EdgeVAEError(`${where} has unreadable ${key} metadata: ${error.message}`);
+  }
+}
+
+/** `value` when it is a whole number from `low` to `high`; the message names `what` (runtime/checks.py). */
+function wholeNumber(value, what, low, high = Infinity) {
+  if (!Number.isInteger(value) || value < low || value > high) {
+    const bounds = high === Infinity ? `${low} or more` : `from ${low} to ${high}`;
+    throw new EdgeVAEError(`${what} must be a whole number ${bounds}, got ${JSON.stringify(value) ?? value}`);
+  }
+  return value;
 }
 
 /** n latents of one digit: random anchor points plus Gaussian jitter of `scale` (runtime/digits.py). */
@@ -156,9 +198,7 @@ function digitLatents(region, n, random) {
  * No seed: seeded from Math.random.
  */
 export function seededRandom(seed) {
-  if (seed !== undefined && seed !== null && !(Number.isInteger(seed) && seed >= 0)) {
-    throw new EdgeVAEError(`the seed must be a whole number, 0 or more, got ${seed}`);
-  }
+  if (seed !== undefined && seed !== null) wholeNumber(seed, 'the seed', 0);
   let state = (seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -213,15 +253,17 @@ export async function loadLatentMap(folder) {
 
 /**
  * What a loader returns: the model's info, the methods `roleMethods` builds over its session
- * (given { session, latentDim, height, width }), and release().
+ * (given { session, latentDim, height, width, facts, where }), and release(). The model's tensors are
+ * the truth about sizes: its metadata and manifest.json are checked against them (runtime/session.py).
  */
 async function loadModel(ort, source, role, options, roleMethods) {
   if (!ort?.InferenceSession || !ort?.Tensor) {
     throw new EdgeVAEError('pass the onnxruntime namespace first: loadGenerator(ort, source)');
   }
-  const { location, manifest } = await locate(source, role, options);
-  const bytes = typeof location === 'string' ? await readBytes(location) : asBytes(location);
-  if (bytes.byteLength === 0) throw new EdgeVAEError(`cannot load ${describe(location)}: the file is empty`);
+  const { location, manifest, folder, found } = await locate(source, role, options);
+  const bytes = found ?? (typeof location === 'string' ? await readBytes(location) : asBytes(location));
+  const where = describe(location);
+  if (bytes.byteLength === 0) throw new EdgeVAEError(`cannot load ${where}: the file is empty`);
   let session;
   try {
     session = await ort.InferenceSession.create(bytes, options.sessionOptions ?? {});
@@ -229,21 +271,22 @@ async function loadModel(ort, source, role, options, roleMethods) {
     const listed = typeof location === 'string' ? manifest?.files?.[basename(location)]?.bytes : undefined;
     const hint = listed !== undefined && listed !== bytes.byteLength
       ? `, truncated or changed: ${bytes.byteLength} bytes, manifest says ${listed}` : '';
-    throw new EdgeVAEError(`cannot load ${describe(location)}: not a valid ONNX model${hint} (${firstLine(error)})`);
+    throw new EdgeVAEError(`cannot load ${where}: not a valid ONNX model${hint} (${firstLine(error)})`);
   }
-  checkRole(session, role, describe(location));
-  checkFormatVersion(manifest, describe(location));
-  const latentDim = latentSize(session, role, manifest, describe(location));
-  const imageShape = manifest?.image_shape ?? DEFAULT_IMAGE_SHAPE;
+  const metadata = onnxMetadata(bytes);
+  checkFormatVersion(metadata.format_version, where);
+  checkFormatVersion(manifest?.format_version, where);
+  checkRole(session, role, metadata.role, where);
+  const { latentDim, imageShape } = tensorSizes(session, role, metadata, where);
+  for (const [key, value] of Object.entries({ latent_dim: latentDim, image_shape: imageShape })) {
+    if (manifest && key in manifest && JSON.stringify(manifest[key]) !== JSON.stringify(value)) {
+      throw new EdgeVAEError(`${folder}manifest.json says ${key} is ${JSON.stringify(manifest[key]).slice(0, 80)}, but the tensors of ${where} make it ${JSON.stringify(value)}`);
+    }
+  }
   const [height, width] = imageShape;
-  return {
-    latentDim,
-    imageShape: [...imageShape],
-    manifest,
-    digitAnchors: manifest?.digit_anchors ?? null, // the "ask for a digit" anchors, when the export has them
-    ...roleMethods({ session, latentDim, height, width, manifest, where: describe(location) }),
-    release: () => session.release(),
-  };
+  const facts = { ...metadata, ...manifest }; // prior and digit anchors: manifest.json's, else the file's own
+  const model = roleMethods({ session, latentDim, height, width, facts, where }); // its getters stay lazy
+  return Object.assign(model, { latentDim, imageShape, manifest, release: () => session.release() });
 }
 
 /** Where the model's bytes are, and the folder's manifest when there is a folder. */
@@ -253,25 +296,69 @@ async function locate(source, role, options) {
   if (/\.(onnx|ort)$/i.test(text)) return { location: text, manifest: null };
   const format = options.format ?? 'onnx';
   if (format !== 'onnx' && format !== 'ort') throw new EdgeVAEError(`format must be 'onnx' or 'ort', got ${format}`);
-  const manifest = await loadManifest(text);
   const name = `${role}${options.int8 ? '.int8' : ''}.${format}`;
-  if (manifest?.files && !(name in manifest.files)) {
+  const location = folderOf(text) + name;
+  const found = await readBytes(location, { optional: true });
+  if (found === null) {
     const hint = options.int8 ? ' (export with --quantize int8 to get it)' : format === 'ort' ? ' (export with --ort)' : '';
     throw new EdgeVAEError(`${name} not found in ${text}${hint}`);
   }
-  return { location: folderOf(text) + name, manifest };
+  return { location, manifest: await loadManifest(text), folder: folderOf(text), found };
 }
 
-function checkRole(session, role, where) {
-  const found = Object.keys(SIGNATURES).find((name) => sameSignature(session, SIGNATURES[name])) ?? 'unknown';
+/** An .onnx file's metadata_props (ModelProto field 14: key 1, value 2) as { key: text }; {} for .ort files. */
+function onnxMetadata(bytes) {
+  const text = (start, end) => new TextDecoder().decode(bytes.subarray(start, end));
+  if (text(4, 8) === 'ORTM') return {}; // a flatbuffer: its facts come from manifest.json alone
+  const metadata = {};
+  for (const [field, start, end] of protobufFields(bytes, 0, bytes.length)) {
+    if (field !== 14) continue;
+    const entry = Object.fromEntries(protobufFields(bytes, start, end).map(([key, from, to]) => [key, text(from, to)]));
+    metadata[entry[1] ?? ''] = entry[2] ?? '';
+  }
+  return metadata;
+}
+
+/** [field, start, end] of each length-delimited field of the protobuf message in bytes[start, end). */
+function protobufFields(bytes, start, end) {
+  const fields = [];
+  let at = start;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; at < end; shift += 7) {
+      const byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    throw new EdgeVAEError('cannot read the model\'s metadata: the file is cut short');
+  };
+  while (at < end) {
+    const key = varint();
+    const type = key % 8;
+    if (type === 2) {
+      const length = varint();
+      fields.push([Math.floor(key / 8), at, at + length]);
+      at += length;
+    } else if (type === 0) varint();
+    else at += type === 1 ? 8 : 4;
+  }
+  return fields;
+}
+
+function checkRole(session, role, claimed, where) {
+  let found = Object.keys(SIGNATURES).find((name) => sameSignature(session, SIGNATURES[name])) ?? 'unknown';
+  if (claimed && found !== 'unknown' && claimed !== found) {
+    throw new EdgeVAEError(`${where}: role metadata says it is ${article(claimed)} model, but its tensors make it ${article(found)} model`);
+  }
+  if (found === 'unknown') found = claimed || found;
   if (found !== role) throw new EdgeVAEError(`${where} is ${article(found)} model, but ${article(role)} model is needed here`);
+  if (!sameSignature(session, SIGNATURES[role])) throw new EdgeVAEError(`${where} does not match the ${role} contract`);
 }
 
-function checkFormatVersion(manifest, where) {
-  const version = manifest?.format_version;
-  if (version !== undefined && !FORMAT_VERSIONS.includes(version)) {
+function checkFormatVersion(version, where) {
+  if (version !== undefined && !FORMAT_VERSIONS.includes(Number(version))) {
     throw new EdgeVAEError(
-      `${where} has format_version ${JSON.stringify(version)}, which this edgevae cannot read (it reads ${FORMAT_VERSIONS.join(', ')}): upgrade edgevae or re-export the model`,
+      `${where} has format_version '${version}', which this edgevae cannot read (it reads ${FORMAT_VERSIONS.join(', ')}): upgrade edgevae or re-export the model`,
     );
   }
 }
@@ -281,96 +368,98 @@ function sameSignature(session, signature) {
     && signature.outputs.every((name) => session.outputNames.includes(name));
 }
 
-function latentSize(session, role, manifest, where) {
-  const tensorName = role === 'generator' ? 'z' : 'z_mean';
-  const metadata = role === 'generator' ? session.inputMetadata : session.outputMetadata;
-  const shape = metadata?.find((value) => value.name === tensorName)?.shape ?? [];
-  const size = Number.isInteger(shape[1]) ? shape[1] : manifest?.latent_dim;
-  if (!Number.isInteger(size) || size < 1) throw new EdgeVAEError(`${where} does not say its latent size`);
-  return size;
+/** { latentDim, imageShape } from the tensors, with the metadata checked against them (runtime/session.py). */
+function tensorSizes(session, role, metadata, where) {
+  const size = (tensors, name) => tensors?.find((value) => value.name === name)?.shape?.[1];
+  const [latentTensors, imageTensors] = role === 'generator'
+    ? [session.inputMetadata, session.outputMetadata] : [session.outputMetadata, session.inputMetadata];
+  const latentDim = size(latentTensors, role === 'generator' ? 'z' : 'z_mean') ?? Number(metadata.latent_dim);
+  const pixels = size(imageTensors, 'image') ?? 784;
+  if (!Number.isInteger(latentDim) || latentDim < 1) throw new EdgeVAEError(`${where} does not say its latent size`);
+  if (metadata.latent_dim !== undefined && metadata.latent_dim.trim() !== String(latentDim)) {
+    throw new EdgeVAEError(`${where} has latent_dim metadata '${metadata.latent_dim}', but its tensors hold ${latentDim} values`);
+  }
+  const text = metadata.image_shape;
+  if (text === undefined) {
+    if (pixels !== 784) throw new EdgeVAEError(`${where} has no image_shape metadata, and its ${pixels}-pixel images are not 28x28`);
+    return { latentDim, imageShape: [28, 28] }; // files from before the metadata existed are MNIST-sized
+  }
+  const shape = metadataJSON(text, 'image_shape', where);
+  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every(Number.isInteger)) {
+    throw new EdgeVAEError(`${where} has unreadable image_shape metadata: '${text}'`);
+  }
+  if (shape[0] < 1 || shape[1] < 1 || shape[0] * shape[1] !== pixels) {
+    throw new EdgeVAEError(`${where} has image_shape metadata ${text}, but its image tensor holds ${pixels} pixels`);
+  }
+  return { latentDim, imageShape: shape };
 }
 
-/** A Float32Array [count * latentDim] from latents [latent], [n, latent] or a flat typed array. */
+/** A Float32Array [count * latentDim] from latents [latent] (one latent) or [n, latent] (as_latents in Python). */
 export function asLatents(z, latentDim) {
-  const { values, count, width } = flatten(z, 'latents must be numbers shaped [latent] or [n, latent]');
-  if (width !== latentDim && !(width === null && values.length % latentDim === 0)) {
+  const { values, shape } = asArray(z, 'latents');
+  const [count, width, ...deeper] = shape.length === 1 ? [1, ...shape] : shape;
+  if (shape.length === 0 || deeper.length || width !== latentDim) {
     throw new EdgeVAEError(
-      `this model's latents have ${latentDim} values, got ${describeShape(count, width, values.length)}`
-      + ' (expected [latent] or [n, latent])',
+      `this model's latents have ${latentDim} values, got an array shaped [${[count, width, ...deeper].filter((size) => size !== undefined).join(', ')}] (expected [latent] or [n, latent])`,
     );
   }
-  if (values.length === 0) throw new EdgeVAEError('no latents given: expected [latent] or [n, latent]');
-  const data = Float32Array.from(values);
-  if (!data.every(Number.isFinite)) throw new EdgeVAEError('latents must be finite numbers, got NaN or infinity');
-  return { data, count: data.length / latentDim };
-}
-
-/** A Float32Array [count * height * width] in [0, 1], scaled the way the model was trained (value / 255). */
-export function asPixels(images, height, width) {
-  const size = height * width;
-  const shapeError = `images must be n arrays of ${size} pixels (or of ${height} rows of ${width}), or one such image`;
-  const { values, count, width: rowSize, integer } = flatten(images, shapeError, height, width);
-  if ((rowSize !== null && rowSize !== size) || values.length === 0 || values.length % size !== 0) {
-    throw new EdgeVAEError(`${shapeError}, got ${describeShape(count, rowSize, values.length)}`);
-  }
-  const data = Float32Array.from(values);
-  let low = Infinity;
-  let high = -Infinity;
-  for (const value of data) {
-    if (!Number.isFinite(value)) throw new EdgeVAEError('images contain NaN or infinite pixel values');
-    if (value < low) low = value;
-    if (value > high) high = value;
-  }
-  if (integer) {
-    if (low < 0 || high > 255) throw new EdgeVAEError('integer images must hold pixel values 0-255');
-    for (let index = 0; index < data.length; index++) data[index] /= 255;
-  } else if (low < 0 || high > 1) {
-    throw new EdgeVAEError(
-      `float images must hold pixels in [0, 1], got ${low} to ${high} (divide 0-255 values by 255, or pass a Uint8Array)`,
-    );
-  }
-  return { data, count: data.length / size };
+  return { data: Float32Array.from(values), count };
 }
 
 /**
- * Numbers in row-major order, the row count, and the row width (null for one flat array, whose
- * rows the caller cuts). Images may also be given as rows of pixels: [n][height][width].
+ * A Float32Array [count * height * width] in [0, 1], scaled the way the model was trained (value / 255): integer
+ * typed arrays (or arrays of them) hold 0-255, everything else is floats in [0, 1] (as_pixels in Python).
  */
-function flatten(input, message, height = null, width = null) {
-  if (ArrayBuffer.isView(input) && !(input instanceof DataView)) {
-    return { values: input, count: null, width: null, integer: isIntegerArray(input) };
+export function asPixels(images, height, width) {
+  const size = height * width;
+  const { values, shape, integer } = asArray(images, 'images');
+  const is = (...expected) => shape.join() === expected.join();
+  let count = shape[0];
+  if (is(height, width) || is(size)) count = 1;
+  else if (!(shape.length === 3 && is(count, height, width)) && !is(count, size)) {
+    throw new EdgeVAEError(`images must be shaped [${height}, ${width}], [n, ${height}, ${width}] or [n, ${size}], got [${shape.join(', ')}]`);
   }
-  if (!Array.isArray(input)) throw new EdgeVAEError(`${message}, got ${typeof input}`);
-  if (input.every((value) => typeof value === 'number')) return { values: input, count: null, width: null, integer: false };
-  const isRows = (item) => Array.isArray(item) && item.length === height && item.every((row) => isSequence(row) && row.length === width);
-  if (height !== null && isRows(input)) return flatten([input], message, height, width); // one image as rows
-  const asRows = (item) => height !== null && isRows(item);
-  const integer = input.length > 0 && input.every((item) => (asRows(item) ? item.every(isIntegerArray) : isIntegerArray(item)));
-  const items = input.map((item) => (asRows(item) ? item.flatMap((row) => Array.from(row)) : item));
-  if (!items.every(isSequence)) throw new EdgeVAEError(`${message}, got a list of mixed or non-numeric items`);
-  const rowWidth = items[0]?.length ?? 0;
-  if (!items.every((item) => item.length === rowWidth)) throw new EdgeVAEError(`${message}, got rows of different lengths`);
-  const values = new Float64Array(items.length * rowWidth);
-  items.forEach((item, index) => {
-    for (let column = 0; column < rowWidth; column++) {
-      const value = item[column];
-      if (typeof value !== 'number') throw new EdgeVAEError(`${message}, got a non-number ${JSON.stringify(value)}`);
-      values[index * rowWidth + column] = value;
+  const data = Float32Array.from(values);
+  const [low, high] = data.reduce(([min, max], value) => [Math.min(min, value), Math.max(max, value)], [Infinity, -Infinity]);
+  if (integer) {
+    if (low < 0 || high > 255) throw new EdgeVAEError('integer images must hold pixel values 0-255');
+    return { data: data.map((value) => value / 255), count };
+  }
+  if (low < 0 || high > 1) {
+    throw new EdgeVAEError(`float images must hold pixels in [0, 1], got ${low} to ${high} (divide 0-255 values by 255, or pass a Uint8Array)`);
+  }
+  return { data, count };
+}
+
+/**
+ * Numbers as numpy reads them: { values (row-major), shape, integer }. Ragged or non-numeric input, NaN,
+ * infinity and float32 overflow are refused (real_array in Python). `integer`: every number came in an
+ * integer typed array; plain numbers are never integers here, as JSON's are not.
+ */
+function asArray(input, what) {
+  const leaves = [];
+  const shapeOf = (item) => {
+    if (typeof item === 'number') return leaves.push([item]) && [];
+    if (isSequence(item) && !(Array.isArray(item) && item.some((value) => typeof value !== 'number'))) {
+      return leaves.push(item) && [item.length];
     }
-  });
-  return { values, count: items.length, width: rowWidth, integer };
+    if (!Array.isArray(item)) throw new EdgeVAEError(`${what} must be numbers`);
+    const shapes = item.map(shapeOf);
+    if (shapes.some((shape) => shape.join() !== shapes[0].join())) throw new EdgeVAEError(`${what} must be numbers`);
+    return [item.length, ...shapes[0]];
+  };
+  const shape = shapeOf(input);
+  const values = Float64Array.from(leaves.flatMap((leaf) => Array.from(leaf)));
+  const largest = values.reduce((most, value) => Math.max(most, Math.abs(value)), 0);
+  if (!(largest <= FLOAT32_MAX)) {
+    throw new EdgeVAEError(Number.isFinite(largest) ? `${what} must be finite float32 numbers, got ${largest}` : `${what} must be finite numbers, got NaN or infinity`);
+  }
+  const integer = leaves.length > 0 && leaves.every((leaf) => /Int|Uint/.test(leaf.constructor.name));
+  return { values, shape, integer };
 }
 
 function isSequence(item) {
   return Array.isArray(item) || (ArrayBuffer.isView(item) && !(item instanceof DataView));
-}
-
-function isIntegerArray(array) {
-  return ArrayBuffer.isView(array) && !(array instanceof Float32Array || array instanceof Float64Array);
-}
-
-function describeShape(count, width, length) {
-  return count === null ? `${length} values` : `an array shaped [${count}, ${width}]`;
 }
 
 function rows(data, count, size) {

@@ -2,7 +2,7 @@
  * The manifold's latent grid, as runtime/latents.py's manifold_grid computes it: n*n points spaced
  * by the quantiles of the prior's marginals from 1-span to span, so the grid spans where the prior puts
  * its mass. `prior` is a generator's { weights, means, logVars }; without one, N(0, I), where each cell
- * is equally likely. Row by row from the top: y falls down the rows and x rises along them, as in a plot.
+ * is equally likely. n*n latents [x, y], row by row from the top: y falls down the rows and x rises along them, as in a plot.
  */
 export function manifoldGrid(n, span = 0.95, prior = null) {
   if (!(Number.isInteger(n) && n >= 2 && span > 0.5 && span < 1)) {
@@ -15,14 +15,7 @@ export function manifoldGrid(n, span = 0.95, prior = null) {
   const quantile = (p, axis) => (standard ? normalQuantile(p) : mixtureQuantile(prior, axis, p));
   const xs = Float32Array.from(probabilities, (p) => quantile(p, 0));
   const ys = Float32Array.from(probabilities, (p) => quantile(p, 1));
-  const grid = new Float32Array(n * n * 2);
-  for (let row = 0; row < n; row++) {
-    for (let column = 0; column < n; column++) {
-      grid[(row * n + column) * 2] = xs[column];
-      grid[(row * n + column) * 2 + 1] = ys[n - 1 - row];
-    }
-  }
-  return grid;
+  return Array.from({ length: n * n }, (_, index) => [xs[index % n], ys[n - 1 - Math.floor(index / n)]]);
 }
 
 /** The p-quantile of a mixture's marginal along one axis, by bisection on its CDF (runtime/prior.py). */

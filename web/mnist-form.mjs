@@ -53,7 +53,9 @@ function inkBox(rgba, width, height, threshold) {
   return { top, left, width: right - left + 1, height: bottom - top + 1 };
 }
 
-function centreByMass(digit, width, height) {
+/** The digit [height][width] placed in 28x28 with its centre of mass on the middle pixel; halves round up
+ * (Math.round), as runtime/images.py does (tests/contract/cases.json). */
+export function centreByMass(digit, width, height) {
   let total = 0;
   let rowMoment = 0;
   let columnMoment = 0;

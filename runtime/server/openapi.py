@@ -208,7 +208,7 @@ def openapi_document() -> dict:
                             "type": "array",
                             "maxItems": limits.MAX_BATCH,
                             "items": {"type": "array"},
-                            "description": "[n, 28, 28] or [n, 784]: floats in [0, 1], or 0-255 integers",
+                            "description": "[n, 28, 28] or [n, 784]: numbers in [0, 1], whole ones too",
                         }
                     }
                 ),

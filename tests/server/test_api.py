@@ -128,13 +128,13 @@ def test_encode_json_pixels(server, encoder):
     answer = ok_json(server.post_json("/v1/encode", {"pixels": pixels.reshape(2, 784).tolist()}))
     z_mean, z_log_var = encoder.encode(pixels)
     assert np.abs(np.array([record["z_mean"] for record in answer["encodings"]]) - z_mean).max() <= TOLERANCE
-    as_bytes = ok_json(server.post_json("/v1/encode", {"pixels": [np.full(784, 255).tolist()]}))
+    # JSON numbers are plain numbers, floats in [0, 1] (the input contract): whole ones too.
+    ones = ok_json(server.post_json("/v1/encode", {"pixels": [[1] * 784]}))
     assert (
-        np.abs(
-            np.array(as_bytes["encodings"][0]["z_mean"]) - encoder.encode(np.full((1, 784), 255, np.uint8))[0]
-        ).max()
+        np.abs(np.array(ones["encodings"][0]["z_mean"]) - encoder.encode(np.ones((1, 784)))[0]).max()
         <= TOLERANCE
     )
+    assert "must hold pixels in [0, 1]" in refusal(server.post_json("/v1/encode", {"pixels": [[255] * 784]}))
 
 
 def python_error(call) -> str:

@@ -52,7 +52,7 @@ CASES = [
     ),
     ("POST", "/v1/encode", {"Content-Type": "image/png"}, b"", 400, "is empty"),
     ("POST", "/v1/encode", JSON, b'{"pixels": [[0.5]]}', 400, "images must be shaped"),
-    ("POST", "/v1/encode", JSON, b'{"pixels": [[{"a": 1}]]}', 400, "pixels must"),
+    ("POST", "/v1/encode", JSON, b'{"pixels": [[{"a": 1}]]}', 400, "images must be numbers"),
     ("POST", "/v1/encode", JSON, b'{"image": 1}', 400, "one field, pixels"),
     ("POST", "/v1/encode", {"Content-Type": "multipart/form-data"}, b"--x--", 400, "multipart"),
     ("POST", "/v1/encode?show_input=maybe", {}, b"", 400, "show_input must be true or false"),

@@ -55,9 +55,12 @@ def add_anchors(z_mean: np.ndarray, labels: np.ndarray):
         manifest["digit_anchors"] = [
             {
                 "digit": digit,
-                "anchor": [round(float(value), 4) for value in typical_latent(z_mean[labels == digit])],
+                "anchor": anchor,
+                "points": [anchor],  # a sample of the digit is its anchor: jitter 0
+                "scale": 0,
             }
             for digit in range(10)
+            for anchor in [[round(float(value), 4) for value in typical_latent(z_mean[labels == digit])]]
         ]
 
     return change
