@@ -8,10 +8,11 @@ and the bundled model's prior), and the moments of the Python runtime's prior sa
 samples of a 7. OUT_DIR/anchored/ is a copy of the
 bundled model whose manifest gains `digit_anchors` (the schema of the "ask for a digit" issue),
 each the typical latent of that digit's test images, so the page's digit buttons can be tested.
-OUT_DIR/bare/ is a copy with neither `digit_anchors` nor a latent map, as an export without them is,
-so the page can be tested without its optional panels.
+OUT_DIR/bare/ is a copy with neither `digit_anchors` (in the manifest or the generators' metadata)
+nor a latent map, as an export without them is, so the page can be tested without its optional panels.
 """
 
+import hashlib
 import json
 import shutil
 import sys
@@ -66,9 +67,28 @@ def add_anchors(z_mean: np.ndarray, labels: np.ndarray):
     return change
 
 
+def strip_metadata(path: Path, key: str) -> Path:
+    """Rewrite the ONNX file at `path` without the metadata entry `key`."""
+    import onnx  # the train extra, which make test-web installs
+
+    model = onnx.load(path)
+    kept = [entry for entry in model.metadata_props if entry.key != key]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    onnx.save(model, path)
+    return path
+
+
+def file_facts(path: Path) -> dict:
+    return {"bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
 def strip_anchors_and_map(manifest, folder):
     """No digit_anchors, no latent map: the manifest neither names nor lists latent_map.json."""
     manifest.pop("digit_anchors", None)
+    for name, entry in manifest["files"].items():  # the model files carry the anchors too (metadata)
+        if entry["role"] == "generator":
+            entry.update(file_facts(strip_metadata(folder / name, "digit_anchors")))
     if name := manifest.pop("latent_map", None):
         manifest["files"].pop(name, None)
         (folder / name).unlink()
