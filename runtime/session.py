@@ -126,14 +126,7 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     check_format_version(metadata.get("format_version"), path)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     input_names, output_names = [i.name for i in inputs], [o.name for o in outputs]
-    found_role = signature_role(input_names, output_names)
-    claimed = metadata.get("role")
-    if claimed and found_role != "unknown" and claimed != found_role:  # the tensors are the truth
-        raise EdgeVAEError(
-            f"{path}: role metadata says it is {article(claimed)} model,"
-            f" but its tensors make it {article(found_role)} model"
-        )
-    found_role = (claimed or found_role) if found_role == "unknown" else found_role
+    found_role = model_role(metadata.get("role"), input_names, output_names, path)
     if found_role != role:
         raise EdgeVAEError(f"{path} is {article(found_role)} model, but {article(role)} model is needed here")
     expected_inputs, expected_outputs = SIGNATURES[role]
@@ -153,12 +146,25 @@ def read_config(session, path: Path, role: str) -> ModelConfig:
     return ModelConfig(path, role, latent_dim, image_shape, expected_inputs[0], expected_outputs, metadata)
 
 
-def signature_role(input_names, output_names) -> str:
-    """The role whose tensor names the model has (files from before the role metadata existed)."""
-    for name, (ins, outs) in SIGNATURES.items():
-        if ins == input_names and set(outs) <= set(output_names):
-            return name
-    return "unknown"
+def model_role(claimed, input_names, output_names, path: Path) -> str:
+    """The role whose tensor names the model has; the role metadata only where the tensors name none, and
+    refused where it disagrees with them (the tensors are the truth)."""
+    found = next(
+        (
+            name
+            for name, (ins, outs) in SIGNATURES.items()
+            if ins == input_names and set(outs) <= set(output_names)
+        ),
+        None,
+    )
+    if found is None:
+        return claimed or "unknown"
+    if claimed and claimed != found:
+        raise EdgeVAEError(
+            f"{path}: role metadata says it is {article(claimed)} model,"
+            f" but its tensors make it {article(found)} model"
+        )
+    return found
 
 
 def latent_size(sizes: dict, metadata: dict, path: Path, role: str) -> int:
