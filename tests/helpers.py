@@ -67,17 +67,27 @@ def cli_case(case_id: str, command: str, *words: str, marks=()):
     return pytest.param(shlex.split(command), list(words), id=case_id, marks=marks)
 
 
+def separate_streams_runner():
+    """A CliRunner whose result keeps stdout and stderr apart: click 8.2 always does and has no
+    mix_stderr flag; click 8.1 (Debian trixie's, in the emulated armhf root) mixes them unless told."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
+
+
 def run_cli_in_process(*args, cwd=None, text=True) -> subprocess.CompletedProcess:
     """The CLI through click's CliRunner in this process: the same exit status, stdout (text) and stderr
     as run_cli without starting an interpreter. What needs a real process (signals, terminals, file
     descriptors, the fd-2 filter) stays with run_cli. An exception that escapes the CLI is raised here."""
-    from click.testing import CliRunner
     from edgevae.runtime.cli import cli
 
     previous = os.getcwd()
     os.chdir(cwd or previous)
     try:
-        result = CliRunner().invoke(cli, [str(arg) for arg in args], prog_name="edgevae")
+        result = separate_streams_runner().invoke(cli, [str(arg) for arg in args], prog_name="edgevae")
     finally:
         os.chdir(previous)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
