@@ -135,9 +135,10 @@ def read_latents(path: Path):
     if not path.is_file():
         raise EdgeVAEError(f"no such file: {path}" if not path.exists() else f"{path} is not a regular file")
     unreadable = f"cannot read latents from {path}: not a .npy array, or truncated or its header lies"
-    # A header claiming 2**62 rows overflows numpy: refused below.
+    # A header claiming more bytes than the address space holds: ValueError on 64-bit numpy, OverflowError
+    # (size does not fit a C long) on 32-bit numpy, as on armhf.
     with (
-        reraised(lambda error: f"{unreadable} ({reason(error)})", ValueError, EOFError),
+        reraised(lambda error: f"{unreadable} ({reason(error)})", ValueError, EOFError, OverflowError),
         np.errstate(all="ignore"),
     ):
         latents = np.load(path, mmap_mode="r", allow_pickle=False)

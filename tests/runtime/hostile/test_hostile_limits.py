@@ -54,6 +54,7 @@ def test_api_refuses_absurd_requests(api_fails):
     api_fails(lambda work: Generator().sample(10**12), "at most 100,000,000")
 
 
+@pytest.mark.host_only  # 195 s emulated
 def test_a_big_job_runs_in_bounded_memory(work):
     """120,000 images are 376 MB as .npy; written in chunks, the process stays far below that."""
     # VmHWM, not getrusage's ru_maxrss: Linux carries the parent's peak (pytest's, with MNIST loaded) into
@@ -81,6 +82,7 @@ def test_a_big_job_runs_in_bounded_memory(work):
     )  # chunks join up exactly
 
 
+@pytest.mark.host_only  # 65 s emulated
 def test_progress_shows_on_a_terminal_only(work, succeeds):
     status, stdout, shown = run_cli_on_terminal(
         ["generate", "--random", 40000, "--out", "many.npy"], work, "stderr"

@@ -9,6 +9,8 @@ import pytest
 
 from helpers import CLI, OLD_OUTPUT, snapshot, temporary_files
 
+pytestmark = pytest.mark.host_only  # real processes timed by the wall clock: too slow to trust under qemu
+
 
 def default_sigint():
     # A shell's background job starts with SIGINT ignored, and a child inherits that: reset it, so the
