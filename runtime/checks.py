@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import EdgeVAEError, reraised
+from .limits import MAX_JSON_DEPTH, MAX_JSON_FILE_BYTES
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-MAX_JSON_FILE_BYTES = 64 * 1024 * 1024  # a manifest or a latent map: kilobytes to a few megabytes
-MAX_JSON_DEPTH = 32  # the exporter's files nest 4 deep; a nesting bomb is refused before parsing
 
 
 def whole_number(value, what: str, low: int = 0, high: int | None = None) -> int:
@@ -30,22 +29,26 @@ def whole_number(value, what: str, low: int = 0, high: int | None = None) -> int
 def real_array(values, what: str, dtype=np.float32) -> np.ndarray:
     """Numbers as a C-contiguous `dtype` array: complex numbers, NaN, infinity and float32 overflow refused
     (never cut to their real part, never turned into infinity with numpy's warning)."""
-    try:
-        array = np.asarray(values)
-        if array.dtype.kind == "c":
-            raise EdgeVAEError(f"{what} must be real numbers, got complex {array.dtype}")
-        if array.dtype.kind in "USO" and not all(is_real_number(value) for value in array.flat):
-            raise TypeError  # text is not a number, even when it reads as one ("1")
-        if array.dtype.kind not in "fiub":
-            array = array.astype(np.float64)  # ragged lists fail here
-    except (TypeError, ValueError):
-        raise EdgeVAEError(f"{what} must be numbers") from None
-    if array.dtype.kind == "f" and array.size:
-        if not np.isfinite(array).all():
-            raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
-        if dtype == np.float32 and np.abs(array).max() > FLOAT32_MAX:
-            raise EdgeVAEError(f"{what} must be finite float32 numbers, got {np.abs(array).max():g}")
-    return np.ascontiguousarray(array, dtype=dtype)
+    with reraised(f"cannot hold the {what}"):  # converting an input too large for this process
+        try:
+            array = np.asarray(values)
+            if array.dtype.kind == "c":
+                raise EdgeVAEError(f"{what} must be real numbers, got complex {array.dtype}")
+            if array.dtype.kind in "USO" and not all(is_real_number(value) for value in array.flat):
+                raise TypeError  # text is not a number, even when it reads as one ("1")
+            if array.dtype.kind not in "fiub":
+                array = array.astype(np.float64)  # ragged lists fail here
+        except (TypeError, ValueError):
+            raise EdgeVAEError(f"{what} must be numbers") from None
+        if array.dtype.kind == "f" and array.size:
+            # Reductions, not np.isfinite or np.abs: no temporary as large as the input (10**8 latents
+            # would need 763 MB more, which a 32-bit process may not have). NaN propagates through both.
+            low, high = float(array.min()), float(array.max())
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
+            if dtype == np.float32 and max(high, -low) > FLOAT32_MAX:
+                raise EdgeVAEError(f"{what} must be finite float32 numbers, got {max(high, -low):g}")
+        return np.ascontiguousarray(array, dtype=dtype)
 
 
 def unit_pixels(images, what: str = "images") -> np.ndarray:

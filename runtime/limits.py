@@ -22,6 +22,11 @@ CHUNK = 16_384
 # A picture read from standard input, a pipe or a FIFO is held whole: the largest phone photos are 12 MB.
 MAX_STREAM_BYTES = 64 * 1024 * 1024
 
+# A JSON file from disk (a manifest, a latent map): the exporter's are kilobytes to a few megabytes and
+# nest 4 deep; a nesting bomb is refused before parsing (json.loads recurses). web/edgevae.mjs caps size too.
+MAX_JSON_FILE_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 32
+
 # One grid picture is held in memory whole: 100 megapixels are 100 MB (about 110,000 digits).
 MAX_PICTURE_PIXELS = 100_000_000
 
