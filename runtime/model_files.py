@@ -58,8 +58,7 @@ def read_manifest(folder: Path) -> dict | None:
         raise EdgeVAEError(f"cannot read {path}: not a JSON object")
     files = manifest.get("files", {})
     if not isinstance(files, dict) or not all(
-        isinstance(entry, dict) and name == Path(name).name and name not in ("", ".", "..")
-        for name, entry in files.items()
+        isinstance(entry, dict) and is_file_name(name) for name, entry in files.items()
     ):
         raise EdgeVAEError(
             f'cannot read {path}: its "files" must map file names in the folder to their details'
@@ -71,3 +70,47 @@ def read_manifest(folder: Path) -> dict | None:
                     f'cannot read {path}: "files" {name!r} has a {field} that is not a {kind.__name__}'
                 )
     return manifest
+
+
+def is_file_name(name) -> bool:
+    """A file's own name, so that a manifest cannot point outside its folder."""
+    return isinstance(name, str) and name == Path(name).name and name not in ("", ".", "..")
+
+
+def read_latent_map(folder: Path) -> dict | None:
+    """The latent map an export writes beside its models (manifest.json names it): {"z": latents,
+    "digit": their labels}, the test digits' codes that the page draws under its plane. Checked field by
+    field; its latents are as wide as manifest.json's latent_dim, which loading a model checks against
+    its tensors. None when the manifest names none (web/edgevae.mjs loadLatentMap is its twin)."""
+    from .checks import is_finite_number, is_real_number, read_json_file
+
+    manifest = read_manifest(folder) or {}
+    name = manifest.get("latent_map")
+    if name is None:
+        return None
+    if not is_file_name(name):
+        raise EdgeVAEError(
+            f'cannot read {folder / "manifest.json"}: its "latent_map" must name a file in the folder'
+        )
+    path = folder / name
+    latent_map = read_json_file(path)
+    if not isinstance(latent_map, dict):
+        raise EdgeVAEError(f"cannot read {path}: not a JSON object")
+    z, digit = latent_map.get("z"), latent_map.get("digit")
+    first = z[0] if isinstance(z, list) and z else None
+    width = manifest.get("latent_dim")
+    if width is None:
+        width = len(first) if isinstance(first, list) else 1
+    if not isinstance(z, list) or not all(
+        isinstance(point, list) and len(point) == width and all(map(is_finite_number, point)) for point in z
+    ):
+        raise EdgeVAEError(
+            f'cannot read {path}: its "z" must be a list of latents, {width} finite numbers each'
+        )
+    if (
+        not isinstance(digit, list)
+        or len(digit) != len(z)
+        or not all(is_real_number(label) and label in range(10) for label in digit)
+    ):
+        raise EdgeVAEError(f'cannot read {path}: its "digit" must hold one digit 0-9 for each latent in "z"')
+    return latent_map

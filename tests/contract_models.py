@@ -52,6 +52,21 @@ def folder(generator=None, encoder=None, manifest=None, latent_dim=2, image_shap
     return files
 
 
+def mapped(latent_map, manifest=None):
+    """A folder whose manifest.json names latent_map.json: `latent_map` is its JSON value, or its raw
+    text as bytes (for what json.dumps cannot write, such as 1e999)."""
+    manifest = {
+        "format_version": 2,
+        "latent_dim": 2,
+        "image_shape": [28, 28],
+        "latent_map": "latent_map.json",
+    } | (manifest or {})
+    return folder(manifest=manifest) | {"latent_map.json": latent_map}
+
+
+MAP = {"description": "three test digits", "z": [[0.5, -1], [0, 0], [2, 1.5]], "digit": [7, 2, 1]}
+
+
 def bad_anchors(change) -> list:
     anchors = json.loads(json.dumps(ANCHORS))
     change(anchors)
@@ -99,6 +114,30 @@ MODELS = {
     "prior-too-narrow": folder(prior={"weights": [1], "means": [[0]], "log_vars": [[0]]}),
     "prior-shifted": folder(prior={"weights": [1], "means": [[2, 2]], "log_vars": [[-80, -80]]}),
     "no-int8": folder(),
+    "map": mapped(MAP),
+    "map-empty": mapped({"z": [], "digit": []}),
+    "map-width-from-first-latent": mapped({"z": [[1, 2, 3]], "digit": [4]}, {"latent_dim": None}),
+    "map-digits-written-as-floats": mapped(b'{"z": [[0, 0], [1, 1]], "digit": [3.0, 9.0]}'),
+    "map-named-outside": mapped(MAP, {"latent_map": "../map/latent_map.json"}),
+    "map-named-by-a-number": mapped(MAP, {"latent_map": 5}),
+    "map-missing": mapped(MAP, {"latent_map": "elsewhere.json"}),
+    "map-a-list": mapped([MAP]),
+    "map-broken": mapped(b'{"z": [[0, 0]'),
+    "map-nan": mapped(b'{"z": [[NaN, 0]], "digit": [1]}'),
+    "map-no-z": mapped({"digit": [1]}),
+    "map-z-text": mapped({"z": "0,0", "digit": [1]}),
+    "map-z-too-wide": mapped({"z": [[0, 0, 0]], "digit": [1]}),
+    "map-z-ragged": mapped({"z": [[0, 0], [1]], "digit": [1, 2]}),
+    "map-z-strings": mapped({"z": [["0", "0"]], "digit": [1]}),
+    "map-z-booleans": mapped({"z": [[True, False]], "digit": [1]}),
+    "map-z-overflows": mapped(b'{"z": [[1e999, 0]], "digit": [1]}'),
+    "map-no-digit": mapped({"z": [[0, 0]]}),
+    "map-digit-short": mapped({"z": [[0, 0], [1, 1]], "digit": [1]}),
+    "map-digit-10": mapped({"z": [[0, 0]], "digit": [10]}),
+    "map-digit-negative": mapped({"z": [[0, 0]], "digit": [-1]}),
+    "map-digit-half": mapped({"z": [[0, 0]], "digit": [2.5]}),
+    "map-digit-boolean": mapped({"z": [[0, 0]], "digit": [True]}),
+    "map-digit-text": mapped({"z": [[0, 0]], "digit": ["7"]}),
 }
 
 

@@ -24,6 +24,7 @@ const DIGIT_OUTPUT = 'digit_probabilities'; // the encoder's digit head (format 
 const FORMAT_VERSIONS = [1, 2]; // of the contract this module reads (runtime/session.py FORMAT_VERSIONS)
 const WEIGHT_TOLERANCE = 1e-4; // the prior's stored weights must sum to 1 within this (runtime/prior.py)
 const MAX_IMAGES = 100_000_000; // images in one call (runtime/limits.py)
+const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024; // a manifest or a latent map (runtime/limits.py)
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 export class EdgeVAEError extends Error {
@@ -217,38 +218,49 @@ function normal(random) {
 
 /** A model folder's manifest.json as an object, or null when the folder has none. */
 export async function loadManifest(folder) {
-  const location = folderOf(folder) + 'manifest.json';
-  const bytes = await readBytes(location, { optional: true });
-  if (bytes === null) return null;
-  let manifest;
-  try {
-    manifest = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new EdgeVAEError(`cannot read ${location}: ${error.message}`);
-  }
-  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-    throw new EdgeVAEError(`cannot read ${location}: not a JSON object`);
-  }
-  return manifest;
+  return readJSONObject(folderOf(folder) + 'manifest.json', { optional: true });
 }
 
-/** The latent map an export writes beside the models: { z: [[x, y], ...], digit: [...] }, or null. */
+/**
+ * The latent map an export writes beside the models (manifest.json names it): { z: latents, digit:
+ * their labels }, or null. Checked field by field as runtime/model_files.py read_latent_map does: its
+ * latents are as wide as manifest.json's latent_dim, which loading a model checks against its tensors.
+ */
 export async function loadLatentMap(folder) {
   const manifest = await loadManifest(folder);
   const name = manifest?.latent_map;
-  if (!name) return null;
-  const location = folderOf(folder) + name;
-  let map;
-  try {
-    map = JSON.parse(new TextDecoder().decode(await readBytes(location)));
-  } catch (error) {
-    if (error instanceof EdgeVAEError) throw error;
-    throw new EdgeVAEError(`cannot read ${location}: ${error.message}`);
+  if (name === undefined || name === null) return null;
+  if (typeof name !== 'string' || /[\\/]/.test(name) || ['', '.', '..'].includes(name)) {
+    throw new EdgeVAEError(`cannot read ${folderOf(folder)}manifest.json: its "latent_map" must name a file in the folder`);
   }
-  if (!Array.isArray(map?.z) || !Array.isArray(map?.digit) || map.z.length !== map.digit.length) {
-    throw new EdgeVAEError(`${location} is not a latent map: it needs z and digit lists of one length`);
+  const location = folderOf(folder) + name;
+  const map = await readJSONObject(location);
+  const { z, digit } = map;
+  const width = manifest.latent_dim ?? (Array.isArray(z?.[0]) ? z[0].length : 1);
+  if (!Array.isArray(z) || !z.every((point) => Array.isArray(point) && point.length === width && point.every(Number.isFinite))) {
+    throw new EdgeVAEError(`cannot read ${location}: its "z" must be a list of latents, ${width} finite numbers each`);
+  }
+  if (!Array.isArray(digit) || digit.length !== z.length || !digit.every((label) => Number.isInteger(label) && label >= 0 && label <= 9)) {
+    throw new EdgeVAEError(`cannot read ${location}: its "digit" must hold one digit 0-9 for each latent in "z"`);
   }
   return map;
+}
+
+/** A JSON object from a file, at most MAX_JSON_FILE_BYTES (runtime/checks.py read_json_file); null when optional and absent. */
+async function readJSONObject(location, { optional = false } = {}) {
+  const bytes = await readBytes(location, { optional });
+  if (bytes === null) return null;
+  if (bytes.byteLength > MAX_JSON_FILE_BYTES) throw new EdgeVAEError(`cannot read ${location}: over ${MAX_JSON_FILE_BYTES / 2 ** 20} MiB`);
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new EdgeVAEError(`cannot read ${location}: ${error.message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new EdgeVAEError(`cannot read ${location}: not a JSON object`);
+  }
+  return value;
 }
 
 /**

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import anyio
 
-from ..checks import read_json_file
 from ..encoder import Encoder
-from ..errors import EdgeVAEError
 from ..generator import Generator
 from ..limits import BODY_TIMEOUT_SECONDS
-from ..model_files import bundled_model_dir, read_manifest
+from ..model_files import bundled_model_dir, read_latent_map
 from ..model_info import describe_model
 
 
@@ -56,15 +54,3 @@ def load_service(
         "workers": workers,
     }
     return Service(generator, encoder, workers, info, read_latent_map(folder), body_timeout)
-
-
-def read_latent_map(folder: Path) -> dict | None:
-    """The export's latent map (manifest.json names it), read once: the page draws it under the plane."""
-    name = (read_manifest(folder) or {}).get("latent_map")
-    if not name:
-        return None
-    path = folder / Path(name).name
-    latent_map = read_json_file(path)
-    if not isinstance(latent_map, dict) or not {"z", "digit"} <= set(latent_map):
-        raise EdgeVAEError(f"{path} is not a latent map: it needs z and digit lists")
-    return latent_map

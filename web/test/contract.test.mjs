@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 
-import { EdgeVAEError, loadEncoder, loadGenerator } from '../edgevae.mjs';
+import { EdgeVAEError, loadEncoder, loadGenerator, loadLatentMap } from '../edgevae.mjs';
 import { centreByMass } from '../mnist-form.mjs';
 import { ROOT } from './reference.mjs';
 
@@ -39,6 +39,10 @@ async function run(testCase) {
     return { origin: [Math.floor(index / 28), left] };
   }
   const folder = join(MODELS, testCase.model);
+  if (call === 'latent_map') {
+    const map = await loadLatentMap(folder);
+    return { latents: map === null ? null : map.z.length };
+  }
   const source = testCase.file ? join(folder, testCase.file) : folder;
   const role = { encode: 'encoder', load: testCase.role }[call] ?? 'generator';
   const model = await (role === 'encoder' ? loadEncoder : loadGenerator)(ort, source, { int8: testCase.int8 ?? false });
@@ -49,7 +53,7 @@ async function run(testCase) {
 }
 
 function check(expected, got) {
-  if ('origin' in expected || 'latent_dim' in expected) return assert.deepEqual(got, expected);
+  if ('origin' in expected || 'latent_dim' in expected || 'latents' in expected) return assert.deepEqual(got, expected);
   if ('z_mean' in expected) {
     for (const key of ['z_mean', 'z_log_var']) {
       assert.equal(got[key].length, expected[key].length);
