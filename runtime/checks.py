@@ -34,9 +34,11 @@ def real_array(values, what: str, dtype=np.float32) -> np.ndarray:
             array = np.asarray(values)
             if array.dtype.kind == "c":
                 raise EdgeVAEError(f"{what} must be real numbers, got complex {array.dtype}")
-            if array.dtype.kind in "USO" and not all(is_real_number(value) for value in array.flat):
-                raise TypeError  # text is not a number, even when it reads as one ("1")
-            if array.dtype.kind not in "fiub":
+            if array.dtype.kind == "b" or (
+                array.dtype.kind in "USO" and not all(is_real_number(value) for value in array.flat)
+            ):
+                raise TypeError  # neither text nor booleans are numbers, even when they read as one
+            if array.dtype.kind not in "fiu":
                 array = array.astype(np.float64)  # ragged lists fail here
         except (TypeError, ValueError):
             raise EdgeVAEError(f"{what} must be numbers") from None
@@ -52,14 +54,14 @@ def real_array(values, what: str, dtype=np.float32) -> np.ndarray:
 
 
 def unit_pixels(images, what: str = "images") -> np.ndarray:
-    """The one pixel policy: whole numbers are 0-255, floats are 0-1, booleans 0 or 1; values outside
-    are refused, never clipped. Float32 in [0, 1]."""
+    """The one pixel policy: whole numbers are 0-255, floats are 0-1; values outside are refused, never
+    clipped, and so are booleans (a mask is 0 and 1 or 0 and 255: say which). Float32 in [0, 1]."""
     images = np.asarray(images)
     if images.dtype.kind in "iu":
         if images.size and (images.min() < 0 or images.max() > 255):
             raise EdgeVAEError(f"integer {what} must hold pixel values 0-255")
         return images.astype(np.float32) / np.float32(255)
-    if images.dtype.kind not in "fb":
+    if images.dtype.kind != "f":
         raise EdgeVAEError(f"{what} must be numbers, got dtype {images.dtype}")
     pixels = np.ascontiguousarray(images, dtype=np.float32)
     if not np.isfinite(pixels).all():
