@@ -64,13 +64,15 @@ def unit_pixels(images, what: str = "images") -> np.ndarray:
     if images.dtype.kind != "f":
         raise EdgeVAEError(f"{what} must be numbers, got dtype {images.dtype}")
     pixels = np.ascontiguousarray(images, dtype=np.float32)
-    if not np.isfinite(pixels).all():
-        raise EdgeVAEError(f"{what} contain NaN or infinite pixel values")
-    if pixels.size and (pixels.min() < 0 or pixels.max() > 1):
-        raise EdgeVAEError(
-            f"float {what} must hold pixels in [0, 1], got {pixels.min():g} to {pixels.max():g}"
-            " (divide 0-255 values by 255, or pass uint8)"
-        )
+    if pixels.size:
+        low, high = float(pixels.min()), float(pixels.max())  # NaN propagates through both
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
+        if low < 0 or high > 1:
+            raise EdgeVAEError(
+                f"float {what} must hold pixels in [0, 1], got {low:g} to {high:g}"
+                " (divide 0-255 values by 255, or pass uint8)"
+            )
     return pixels
 
 
