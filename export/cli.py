@@ -20,7 +20,6 @@ from .export_run import export_run
     "--opset",
     type=click.IntRange(SUPPORTED_OPSETS.start, SUPPORTED_OPSETS.stop - 1),
     default=DEFAULT_OPSET,
-    show_default=True,
 )
 @click.option("--quantize", type=click.Choice(["int8"]), help="Also write int8 copies of both models.")
 @click.option("--ort", is_flag=True, help="Also write .ort copies (onnxruntime's mobile and minimal builds).")

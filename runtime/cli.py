@@ -44,7 +44,6 @@ def scale_option(command):
         "--scale",
         type=click.IntRange(min=1),
         default=1,
-        show_default=True,
         help="Enlarge pictures N times (nearest-neighbour): 28 px digits are small on screen.",
     )(command)
 
@@ -235,7 +234,7 @@ PICTURE_OUT_HELP = (
 picture_out_option = output_option("--out", picture_or_array_output, required=True, help=PICTURE_OUT_HELP)
 
 
-@click.group(cls=EdgeVAEGroup)
+@click.group(cls=EdgeVAEGroup, context_settings={"show_default": True})  # every command, lazy ones too
 @click.version_option(package_name="edgevae", prog_name="edgevae")
 def cli():
     """Generate, encode and explore handwritten digits with an exported VAE (onnxruntime only)."""
@@ -338,7 +337,6 @@ def generate(
     "output_format",
     type=click.Choice(["table", "json", "csv", "npy"]),
     default="table",
-    show_default=True,
     is_eager=True,
 )
 @output_option(
@@ -390,12 +388,11 @@ def encode(images, output_format, out, show_input, scale, model_dir, threads, in
 
 
 @cli.command()
-@click.option("--n", type=click.IntRange(2, 100), default=20, show_default=True, help="Images per side.")
+@click.option("--n", type=click.IntRange(2, 100), default=20, help="Images per side.")
 @click.option(
     "--span",
     type=click.FloatRange(0.5, 1, min_open=True, max_open=True),
     default=0.95,
-    show_default=True,
     help="Normal quantiles covered: from 1-span to span.",
 )
 @picture_out_option
@@ -443,9 +440,7 @@ def reconstruct(images, out, scale, model_dir, threads, int8):
 @cli.command()
 @click.argument("image_a", type=click.Path(path_type=Path))
 @click.argument("image_b", type=click.Path(path_type=Path))
-@click.option(
-    "--steps", type=click.IntRange(2, 1000), default=10, show_default=True, help="Images in the strip."
-)
+@click.option("--steps", type=click.IntRange(2, 1000), default=10, help="Images in the strip.")
 @picture_out_option
 @scale_option
 @model_options
@@ -474,9 +469,7 @@ def interpolate(image_a, image_b, steps, out, scale, model_dir, threads, int8):
     type=click.Path(path_type=Path),
     help="An exported model folder (default: the bundled model).",
 )
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def info(model_dir_argument, model_dir, output_format):
     """Describe a model: its manifest, metadata and file checks.
 
@@ -497,17 +490,14 @@ def info(model_dir_argument, model_dir, output_format):
 
 
 @cli.command()
-@click.option("--batches", default="1,32,1024", show_default=True, help="Comma-separated batch sizes.")
+@click.option("--batches", default="1,32,1024", help="Comma-separated batch sizes.")
 @click.option(
     "--seconds",
     type=click.FloatRange(0, MAX_BENCH_SECONDS),
     default=0.5,
-    show_default=True,
     help="Time per measurement.",
 )
-@click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 @model_options
 def bench(batches, seconds, output_format, model_dir, threads, int8):
     """Measure generate and encode speed on this machine.

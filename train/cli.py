@@ -16,60 +16,47 @@ from .train_run import train_run
 DEFAULTS = TrainConfig()
 
 
+# One option per TrainConfig field it sets: the field's name, its type and help; the default is the
+# field's own, so TrainConfig stays the one place that says what a run does unless told.
+CONFIG_OPTIONS = {
+    "epochs": dict(type=click.IntRange(min=1)),
+    "batch_size": dict(type=click.IntRange(min=1)),
+    "learning_rate": dict(
+        type=click.FloatRange(min=0, min_open=True),
+        help="Initial rate; cosine decay to 1% of it by the last epoch.",
+    ),
+    "latent_dim": dict(type=click.IntRange(min=1)),
+    "kl_weight": dict(type=click.FloatRange(min=0), help="Beta: the KL term's weight in the objective."),
+    "objective": dict(
+        type=click.Choice(["elbo", "seed"]),
+        help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.",
+    ),
+    "prior": dict(
+        type=click.Choice(PRIORS),
+        help="vamp: a learned mixture over --pseudo-inputs encoded images. standard: N(0, I), as the seed.",
+    ),
+    "pseudo_inputs": dict(type=click.IntRange(min=1), help="The VampPrior's number of components."),
+    "digit_weight": dict(
+        type=click.FloatRange(min=0),
+        help="Weight of the digit head's cross-entropy (labels guide the latent); 0: no head, unsupervised.",
+    ),
+    "binarize": dict(
+        is_flag=True,
+        help="Train on dynamically binarized MNIST (pixels drawn 0 or 1 by grey value), as Davidson et al.",
+    ),
+    "seed": dict(type=int, help="Makes the run reproducible."),
+}
+
+
+def config_options(function):
+    for field, settings in reversed(CONFIG_OPTIONS.items()):  # click lists options bottom-up
+        flag = "--" + field.replace("_", "-")
+        function = click.option(flag, default=getattr(DEFAULTS, field), **settings)(function)
+    return function
+
+
 @click.command(name="train")
-@click.option("--epochs", type=click.IntRange(min=1), default=DEFAULTS.epochs, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULTS.batch_size, show_default=True)
-@click.option(
-    "--learning-rate",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULTS.learning_rate,
-    show_default=True,
-    help="Initial rate; cosine decay to 1% of it by the last epoch.",
-)
-@click.option("--latent-dim", type=click.IntRange(min=1), default=DEFAULTS.latent_dim, show_default=True)
-@click.option(
-    "--kl-weight",
-    type=click.FloatRange(min=0),
-    default=DEFAULTS.kl_weight,
-    show_default=True,
-    help="Beta: the KL term's weight in the objective.",
-)
-@click.option(
-    "--objective",
-    type=click.Choice(["elbo", "seed"]),
-    default=DEFAULTS.objective,
-    show_default=True,
-    help="elbo: -ELBO in nats per image. seed: the notebook's loss and sampler, to compare with it.",
-)
-@click.option(
-    "--prior",
-    type=click.Choice(PRIORS),
-    default=DEFAULTS.prior,
-    show_default=True,
-    help="vamp: a learned mixture over --pseudo-inputs encoded images. standard: N(0, I), as the seed.",
-)
-@click.option(
-    "--pseudo-inputs",
-    type=click.IntRange(min=1),
-    default=DEFAULTS.pseudo_inputs,
-    show_default=True,
-    help="The VampPrior's number of components.",
-)
-@click.option(
-    "--digit-weight",
-    type=click.FloatRange(min=0),
-    default=DEFAULTS.digit_weight,
-    show_default=True,
-    help="Weight of the digit head's cross-entropy (labels guide the latent); 0: no head, unsupervised.",
-)
-@click.option(
-    "--binarize",
-    is_flag=True,
-    help="Train on dynamically binarized MNIST (pixels drawn 0 or 1 by grey value), as Davidson et al.",
-)
-@click.option(
-    "--seed", type=int, default=DEFAULTS.seed, show_default=True, help="Makes the run reproducible."
-)
+@config_options
 @click.option(
     "--data",
     "data_path",
@@ -82,7 +69,6 @@ DEFAULTS = TrainConfig()
     "run_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("runs/default"),
-    show_default=True,
     help="Run folder to write.",
 )
 @click.option(
@@ -98,25 +84,7 @@ DEFAULTS = TrainConfig()
     help="Train on the first N training images only (and N/6 test images): quick checks.",
 )
 @click.pass_context
-def command(
-    context,
-    epochs,
-    batch_size,
-    learning_rate,
-    latent_dim,
-    kl_weight,
-    objective,
-    prior,
-    pseudo_inputs,
-    digit_weight,
-    binarize,
-    seed,
-    data_path,
-    run_dir,
-    resume,
-    force,
-    subset,
-):
+def command(context, data_path, run_dir, resume, force, subset, **settings):
     """Train the VAE on MNIST; writes encoder.keras, generator.keras, metrics and plots into --out."""
     mnist = load_mnist(data_path)
     if subset is not None:
@@ -124,26 +92,16 @@ def command(
     click.echo(
         f"MNIST from {mnist.source}: {len(mnist.x_train)} training and {len(mnist.x_test)} test images"
     )
-    if objective == "seed":
-        prior, digit_weight = seed_model(context, prior, digit_weight)
-    config = TrainConfig(
-        epochs=epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        latent_dim=latent_dim,
-        kl_weight=kl_weight,
-        objective=objective,
-        seed=seed,
-        prior=prior,
-        pseudo_inputs=pseudo_inputs,
-        digit_weight=digit_weight,
-        binarize=binarize,
-    )
-    if batch_size > len(mnist.x_train):
-        raise EdgeVAEError(f"--batch-size {batch_size} exceeds the {len(mnist.x_train)} training images")
+    if settings["objective"] == "seed":
+        settings |= seed_model(context, settings)
+    config = TrainConfig(**settings)
+    if config.batch_size > len(mnist.x_train):
+        raise EdgeVAEError(
+            f"--batch-size {config.batch_size} exceeds the {len(mnist.x_train)} training images"
+        )
     # On --resume the checkpoint's settings hold; an --epochs typed on the command line extends the run.
     epochs_given = context.get_parameter_source("epochs") == click.core.ParameterSource.COMMANDLINE
-    resume_epochs = epochs if epochs_given else None
+    resume_epochs = config.epochs if epochs_given else None
     try:
         metrics = train_run(config, mnist, run_dir, resume=resume, force=force, resume_epochs=resume_epochs)
     except KeyboardInterrupt:
@@ -157,17 +115,15 @@ def command(
     )
 
 
-def seed_model(context, prior, digit_weight) -> tuple[str, float]:
+def seed_model(context, settings) -> dict:
     """The seed objective trains the notebook's model: N(0, I) and no digit head, unless told otherwise,
-    which it cannot do."""
-    given = {
-        name
-        for name in ("prior", "digit_weight")
-        if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    }
-    wanted = {"prior": prior, "digit_weight": digit_weight}
-    if any(wanted[name] != UNSUPERVISED[name] for name in given):
+    which it cannot do. The settings that make it."""
+    fixed = {name: UNSUPERVISED[name] for name in ("prior", "digit_weight")}
+    given = [
+        name for name in fixed if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
+    if any(settings[name] != fixed[name] for name in given):
         raise click.UsageError(
             "--objective seed trains the notebook's model: --prior standard --digit-weight 0"
         )
-    return UNSUPERVISED["prior"], UNSUPERVISED["digit_weight"]
+    return fixed

@@ -21,20 +21,17 @@ from .service import load_service
     "--threads",
     type=click.IntRange(1, MAX_THREADS),
     default=1,
-    show_default=True,
     help="Threads per inference; requests run in parallel on the rest of the cores.",
 )
 @click.option(
     "--host",
     default="127.0.0.1",
-    show_default=True,
     help="The address to listen on (0.0.0.0: every network).",
 )
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
     default=8000,
-    show_default=True,
     help="The port (0: any free one).",
 )
 @click.option("--quiet", is_flag=True, help="No log line per request.")
@@ -42,7 +39,6 @@ from .service import load_service
     "--body-timeout",
     type=click.FloatRange(0.1, 3600),
     default=BODY_TIMEOUT_SECONDS,
-    show_default=True,
     help="Seconds a request's body may take to arrive (then 408).",
 )
 def command(model_dir, int8, threads, host, port, quiet, body_timeout):
