@@ -43,14 +43,20 @@ def real_array(values, what: str, dtype=np.float32) -> np.ndarray:
         except (TypeError, ValueError):
             raise EdgeVAEError(f"{what} must be numbers") from None
         if array.dtype.kind == "f" and array.size:
-            # Reductions, not np.isfinite or np.abs: no temporary as large as the input (10**8 latents
-            # would need 763 MB more, which a 32-bit process may not have). NaN propagates through both.
-            low, high = float(array.min()), float(array.max())
-            if not (math.isfinite(low) and math.isfinite(high)):
-                raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
+            low, high = finite_range(array, what)
             if dtype == np.float32 and max(high, -low) > FLOAT32_MAX:
                 raise EdgeVAEError(f"{what} must be finite float32 numbers, got {max(high, -low):g}")
         return np.ascontiguousarray(array, dtype=dtype)
+
+
+def finite_range(array: np.ndarray, what: str) -> tuple[float, float]:
+    """(min, max) of a non-empty float array, refused when it holds NaN or infinity. Reductions, not
+    np.isfinite or np.abs: no temporary as large as the input (10**8 latents would need 763 MB more, which
+    a 32-bit process may not have). NaN propagates through both."""
+    low, high = float(array.min()), float(array.max())
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
+    return low, high
 
 
 def unit_pixels(images, what: str = "images") -> np.ndarray:
@@ -65,9 +71,7 @@ def unit_pixels(images, what: str = "images") -> np.ndarray:
         raise EdgeVAEError(f"{what} must be numbers, got dtype {images.dtype}")
     pixels = np.ascontiguousarray(images, dtype=np.float32)
     if pixels.size:
-        low, high = float(pixels.min()), float(pixels.max())  # NaN propagates through both
-        if not (math.isfinite(low) and math.isfinite(high)):
-            raise EdgeVAEError(f"{what} must be finite numbers, got NaN or infinity")
+        low, high = finite_range(pixels, what)
         if low < 0 or high > 1:
             raise EdgeVAEError(
                 f"float {what} must hold pixels in [0, 1], got {low:g} to {high:g}"

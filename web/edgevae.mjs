@@ -230,7 +230,7 @@ export async function loadLatentMap(folder) {
   const manifest = await loadManifest(folder);
   const name = manifest?.latent_map;
   if (name === undefined || name === null) return null;
-  if (typeof name !== 'string' || /[\\/]/.test(name) || ['', '.', '..'].includes(name)) {
+  if (typeof name !== 'string' || basename(name) !== name || ['', '.', '..'].includes(name)) {
     throw new EdgeVAEError(`cannot read ${folderOf(folder)}manifest.json: its "latent_map" must name a file in the folder`);
   }
   const location = folderOf(folder) + name;
